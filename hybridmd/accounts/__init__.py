@@ -1,0 +1,1 @@
+"""Physicians and other users, licence verification, specialties, facilities and roles."""

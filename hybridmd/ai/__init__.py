@@ -1,0 +1,1 @@
+"""AI solutions: registry, connectors, jobs, results, specialist feedback, track records."""

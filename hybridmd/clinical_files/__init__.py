@@ -1,0 +1,1 @@
+"""ECG and image uploads: validation, de-identification, storage and viewers."""

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ClinicalFilesConfig(AppConfig):
+    name = "hybridmd.clinical_files"
+    label = "clinical_files"

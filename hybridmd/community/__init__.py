@@ -1,0 +1,1 @@
+"""The physician community: boards, questions, answers, paging, polls, search."""

@@ -1,0 +1,24 @@
+"""Test overrides: fast hashing, in-process cache, eager tasks, throwaway media."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("HYBRIDMD_ENV", "test")
+
+from hybridmd.config.settings import *  # noqa: E402,F403
+from hybridmd.config.settings import VAR_DIR  # noqa: E402
+
+# Argon2 is deliberately slow; the production hasher is checked in its own test.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="hybridmd-media-"))
+CELERY_TASK_ALWAYS_EAGER = True
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+STATIC_ROOT = VAR_DIR / "static-test"

@@ -1,0 +1,1 @@
+"""Node-to-node delivery (outbox, retries, idempotency) and EMR/PACS connectors."""

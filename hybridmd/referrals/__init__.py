@@ -1,0 +1,1 @@
+"""Referral and return (의뢰·회송): drafts, sign-off, duplicate-test checks."""
