@@ -12,10 +12,10 @@ from django.http import HttpRequest
 from django.utils.translation import get_language
 
 from hybridmd.accounts import services
-from hybridmd.accounts.models import User
+from hybridmd.accounts.models import User, as_user
 
 
-class AccountAdapter(DefaultAccountAdapter):
+class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
     def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
         try:
             super().pre_authenticate(request, **credentials)
@@ -34,8 +34,7 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def login(self, request: HttpRequest, user: AbstractBaseUser) -> None:
         super().login(request, user)
-        assert isinstance(user, User)
-        services.sign_in_record(action="auth.login", request=request, user=user)
+        services.sign_in_record(action="auth.login", request=request, user=as_user(user))
 
     def logout(self, request: HttpRequest) -> None:
         user = request.user
@@ -46,7 +45,7 @@ class AccountAdapter(DefaultAccountAdapter):
     def save_user(
         self, request: HttpRequest, user: AbstractBaseUser, form: Form, commit: bool = True
     ) -> AbstractBaseUser:
-        assert isinstance(user, User)
+        user = as_user(user)
         user.full_name = form.cleaned_data.get("full_name", "").strip()
         language = (get_language() or "ko")[:2]
         user.language = language if language in {"ko", "en"} else "ko"

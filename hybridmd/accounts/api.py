@@ -5,7 +5,7 @@ from ninja import Router, Schema
 from ninja.security import django_auth
 
 from hybridmd.accounts import permissions, selectors
-from hybridmd.accounts.models import User
+from hybridmd.accounts.models import as_user
 
 router = Router(tags=["accounts"])
 
@@ -21,8 +21,7 @@ class MeOut(Schema):
 
 @router.get("/me", response=MeOut, auth=django_auth, summary="The signed-in user")
 def me(request: HttpRequest) -> MeOut:
-    user = request.user
-    assert isinstance(user, User)
+    user = as_user(request.user)
     profile = selectors.profile_of(user)
     return MeOut(
         email=user.email,

@@ -19,7 +19,7 @@ from hybridmd.accounts.models import (
     Facility,
     PhysicianProfile,
     Specialty,
-    User,
+    as_user,
     licence_number_validator,
 )
 from hybridmd.accounts.proof import check_proof
@@ -57,7 +57,9 @@ class _ProfileFields(forms.Form):
     proof = forms.FileField(
         label=_("Proof of licence"),
         help_text=_("A photo or scan of your licence: JPEG, PNG, WebP or PDF, up to 10 MB."),
-        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,application/pdf"}),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "image/jpeg,image/png,image/webp,application/pdf"}
+        ),
     )
 
     exclude_profile_pk: int | None = None
@@ -106,10 +108,11 @@ class PhysicianSignupForm(_ProfileFields, SignupForm):  # type: ignore[misc]
         "proof",
     )
 
+    profile: PhysicianProfile | None = None
+
     def signup(self, request: HttpRequest, user: AbstractBaseUser) -> None:
-        assert isinstance(user, User)
         self.profile = services.physician_register(
-            user=user,
+            user=as_user(user),
             full_name=self.cleaned_data["full_name"].strip(),
             licence_number=self.cleaned_data["licence_number"],
             specialty=self.cleaned_data["specialty"],
@@ -121,7 +124,7 @@ class PhysicianSignupForm(_ProfileFields, SignupForm):  # type: ignore[misc]
 
     def save(self, request: HttpRequest) -> AbstractBaseUser:
         # User, e-mail address, profile and proof file land together or not at all.
-        self.profile: PhysicianProfile | None = None
+        self.profile = None
         try:
             with transaction.atomic():
                 user: AbstractBaseUser = super().save(request)

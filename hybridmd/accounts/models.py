@@ -75,12 +75,12 @@ class LocalizedName(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        return self.name
+
     @property
     def name(self) -> str:
         return self.name_en if (get_language() or "ko").startswith("en") else self.name_ko
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Role(LocalizedName):
@@ -148,7 +148,9 @@ class Facility(models.Model):
 class Membership(models.Model):
     """A user holds a role; facility-scoped roles are held at one facility."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
     role = models.ForeignKey(Role, on_delete=models.PROTECT, related_name="memberships")
     facility = models.ForeignKey(
         Facility, null=True, blank=True, on_delete=models.PROTECT, related_name="memberships"
@@ -197,7 +199,10 @@ class PhysicianProfile(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="physician_profile"
     )
     licence_number = models.CharField(
-        _("medical licence number"), max_length=6, unique=True, validators=[licence_number_validator]
+        _("medical licence number"),
+        max_length=6,
+        unique=True,
+        validators=[licence_number_validator],
     )
     specialty = models.ForeignKey(
         Specialty,
@@ -214,7 +219,9 @@ class PhysicianProfile(models.Model):
     proof = models.FileField(_("proof of licence"), upload_to=_proof_upload_path, max_length=200)
     proof_content_type = models.CharField(max_length=40)
     proof_sha256 = models.CharField(max_length=64)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
     submitted_at = models.DateTimeField(default=timezone.now)
     reviewed_at = models.DateTimeField(null=True, blank=True)
     reviewed_by = models.ForeignKey(
@@ -234,3 +241,10 @@ class PhysicianProfile(models.Model):
     @property
     def is_verified(self) -> bool:
         return self.status == self.Status.APPROVED
+
+
+def as_user(candidate: object) -> User:
+    """Narrow ``request.user`` (or allauth's user) to ``User``; anything else is a bug."""
+    if not isinstance(candidate, User):
+        raise TypeError(f"expected a signed-in User, got {type(candidate).__name__}")
+    return candidate

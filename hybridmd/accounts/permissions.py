@@ -69,7 +69,7 @@ def grants(user: AnyUser) -> Grants:
     if cached is None:
         cached = _load_grants(user)
         setattr(user, _CACHE_ATTR, cached)
-    return cast(Grants, cached)
+    return cast("Grants", cached)
 
 
 def forget(user: AnyUser) -> None:
@@ -123,6 +123,6 @@ def permission_required(perm: str) -> Callable[[ViewFunc], ViewFunc]:
             require(request.user, perm)
             return view(request, *args, **kwargs)
 
-        return cast(ViewFunc, wrapped)
+        return cast("ViewFunc", wrapped)
 
     return decorator

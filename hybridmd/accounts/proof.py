@@ -36,7 +36,7 @@ def _sniff(head: bytes) -> str | None:
     return None
 
 
-def check_proof(upload: UploadedFile, *, max_bytes: int) -> CheckedProof:
+def check_proof(upload: UploadedFile[bytes], *, max_bytes: int) -> CheckedProof:
     """Accept JPEG, PNG, WebP or PDF up to ``max_bytes``; judge by content, not by name."""
     size = upload.size or 0
     if size == 0:

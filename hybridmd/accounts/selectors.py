@@ -18,12 +18,14 @@ def verification_queue(*, status: str, query: str = "") -> QuerySet[PhysicianPro
             | Q(licence_number=query.strip())
             | Q(workplace_name__icontains=query)
         )
-    return profiles.order_by("submitted_at" if status == PhysicianProfile.Status.PENDING else "-reviewed_at")
+    return profiles.order_by(
+        "submitted_at" if status == PhysicianProfile.Status.PENDING else "-reviewed_at"
+    )
 
 
 def verification_counts() -> dict[str, int]:
     rows = PhysicianProfile.objects.values("status").annotate(n=Count("id"))
-    counts = {status: 0 for status in PhysicianProfile.Status.values}
+    counts = dict.fromkeys(PhysicianProfile.Status.values, 0)
     counts.update({row["status"]: row["n"] for row in rows})
     return counts
 
@@ -43,7 +45,11 @@ def profile_of(user: User) -> PhysicianProfile | None:
 
 
 def memberships_of(user: User) -> QuerySet[Membership]:
-    return Membership.objects.filter(user=user).select_related("role", "facility").order_by("role__code")
+    return (
+        Membership.objects.filter(user=user)
+        .select_related("role", "facility")
+        .order_by("role__code")
+    )
 
 
 def applicant_history(profile: PhysicianProfile) -> list[PhysicianProfile]:

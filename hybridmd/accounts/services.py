@@ -24,7 +24,7 @@ PHYSICIAN = "physician"
 SPECIALIST = "specialist"
 
 
-def _store_proof(profile: PhysicianProfile, proof: UploadedFile) -> None:
+def _store_proof(profile: PhysicianProfile, proof: UploadedFile[bytes]) -> None:
     checked = check_proof(proof, max_bytes=settings.HYBRIDMD_PROOF_MAX_BYTES)
     profile.proof_content_type = checked.content_type
     profile.proof_sha256 = checked.sha256
@@ -51,14 +51,12 @@ def physician_register(
     specialty: Specialty | None,
     workplace_name: str,
     facility: Facility | None,
-    proof: UploadedFile,
+    proof: UploadedFile[bytes],
     request: HttpRequest | None = None,
 ) -> PhysicianProfile:
     """Create the physician's profile, awaiting a verifier. The proof file is stored last."""
     if PhysicianProfile.objects.filter(licence_number=licence_number).exists():
-        raise ValidationError(
-            {"licence_number": _("This licence number is already registered.")}
-        )
+        raise ValidationError({"licence_number": _("This licence number is already registered.")})
     user.full_name = full_name
     user.save(update_fields=["full_name"])
     profile = PhysicianProfile(
@@ -89,7 +87,7 @@ def verification_resubmit(
     specialty: Specialty | None,
     workplace_name: str,
     facility: Facility | None,
-    proof: UploadedFile,
+    proof: UploadedFile[bytes],
     request: HttpRequest | None = None,
 ) -> PhysicianProfile:
     """A rejected applicant corrects their details and sends new proof."""
@@ -201,7 +199,9 @@ def verification_approve(
     audit.record(reviewer, "accounts.verification_approved", profile, request=request)
     membership_grant(user=profile.user, role_code=PHYSICIAN, granted_by=reviewer, request=request)
     if profile.specialty_id is not None:
-        membership_grant(user=profile.user, role_code=SPECIALIST, granted_by=reviewer, request=request)
+        membership_grant(
+            user=profile.user, role_code=SPECIALIST, granted_by=reviewer, request=request
+        )
     _notify_on_commit(profile.pk)
     return profile
 

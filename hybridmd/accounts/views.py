@@ -12,12 +12,11 @@ from django.views.decorators.http import require_http_methods
 
 from hybridmd.accounts import permissions, selectors, services
 from hybridmd.accounts.forms import DecisionForm, ResubmitForm
-from hybridmd.accounts.models import PhysicianProfile, User
+from hybridmd.accounts.models import PhysicianProfile, User, as_user
 
 
 def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
+    return as_user(request.user)
 
 
 def landing(request: HttpRequest) -> HttpResponse:
@@ -45,16 +44,18 @@ def profile(request: HttpRequest) -> HttpResponse:
     own_profile = selectors.profile_of(user)
     form = None
     if own_profile is not None and own_profile.status == PhysicianProfile.Status.REJECTED:
-        form = ResubmitForm(
-            request.POST or None, request.FILES or None, profile=own_profile
-        )
+        form = ResubmitForm(request.POST or None, request.FILES or None, profile=own_profile)
         if request.method == "POST" and form.is_valid():
             try:
-                services.verification_resubmit(profile=own_profile, request=request, **form.cleaned_data)
+                services.verification_resubmit(
+                    profile=own_profile, request=request, **form.cleaned_data
+                )
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
-                messages.success(request, _("Thank you. Your application is back in the verification queue."))
+                messages.success(
+                    request, _("Thank you. Your application is back in the verification queue.")
+                )
                 return redirect("profile")
     return render(
         request,
@@ -103,19 +104,32 @@ def verification_detail(request: HttpRequest, profile_id: int) -> HttpResponse:
         reviewer = _user(request)
         try:
             if form.cleaned_data["decision"] == "approve":
-                services.verification_approve(reviewer=reviewer, profile_id=profile.pk, request=request)
-                messages.success(request, _("Approved: %(name)s is now verified.") % {"name": profile.user.full_name})
+                services.verification_approve(
+                    reviewer=reviewer, profile_id=profile.pk, request=request
+                )
+                messages.success(
+                    request,
+                    _("Approved: %(name)s is now verified.") % {"name": profile.user.full_name},
+                )
             else:
                 services.verification_reject(
-                    reviewer=reviewer, profile_id=profile.pk, reason=form.cleaned_data["reason"], request=request
+                    reviewer=reviewer,
+                    profile_id=profile.pk,
+                    reason=form.cleaned_data["reason"],
+                    request=request,
                 )
-                messages.success(request, _("Rejected: %(name)s has been told why.") % {"name": profile.user.full_name})
+                messages.success(
+                    request,
+                    _("Rejected: %(name)s has been told why.") % {"name": profile.user.full_name},
+                )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
             return redirect("verification_queue")
     status = 400 if request.method == "POST" else 200
-    return render(request, "accounts/verification_detail.html", _review_context(profile, form), status=status)
+    return render(
+        request, "accounts/verification_detail.html", _review_context(profile, form), status=status
+    )
 
 
 @login_required
@@ -134,4 +148,3 @@ def proof_file(request: HttpRequest, profile_id: int) -> FileResponse:
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response
-

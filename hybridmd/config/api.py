@@ -16,7 +16,12 @@ api = NinjaAPI(title="Hybrid MD API", version="1", urls_namespace="api", docs_ur
 
 
 def problem(request: HttpRequest, status: int, detail: str, **extra: object) -> HttpResponse:
-    body = {"type": "about:blank", "title": HTTPStatus(status).phrase, "status": status, "detail": detail}
+    body = {
+        "type": "about:blank",
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+    }
     body.update(extra)
     response = api.create_response(request, body, status=status)
     response["Content-Type"] = "application/problem+json"

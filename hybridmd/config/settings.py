@@ -30,7 +30,7 @@ IS_PRODUCTION = HYBRIDMD_ENV == "production"
 
 VAR_DIR = Path(env.str("HYBRIDMD_VAR_DIR", default=str(BASE_DIR / "var")))
 
-_DEV_SECRET_KEY = "insecure-development-key-never-use-in-production"
+_DEV_SECRET_KEY = "insecure-development-key-never-use-in-production"  # noqa: S105 -- refused in production
 SECRET_KEY = env.str("SECRET_KEY", default="" if IS_PRODUCTION else _DEV_SECRET_KEY)
 if IS_PRODUCTION and (len(SECRET_KEY) < 50 or SECRET_KEY == _DEV_SECRET_KEY):
     raise ImproperlyConfigured(

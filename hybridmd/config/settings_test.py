@@ -8,8 +8,8 @@ from pathlib import Path
 
 os.environ.setdefault("HYBRIDMD_ENV", "test")
 
-from hybridmd.config.settings import *  # noqa: E402,F403
-from hybridmd.config.settings import VAR_DIR  # noqa: E402
+from hybridmd.config.settings import *  # noqa: F403
+from hybridmd.config.settings import VAR_DIR
 
 # Argon2 is deliberately slow; the production hasher is checked in its own test.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,52 @@
+"""Shared pytest fixtures: factories for users in each role, proof files, TOTP helpers."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+from hybridmd.accounts.tests.factories import (
+    FacilityFactory,
+    PhysicianFactory,
+    UserFactory,
+    grant_role,
+    with_totp,
+)
+
+
+def png_bytes(size: tuple[int, int] = (64, 40)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (200, 220, 240)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def proof_png() -> SimpleUploadedFile:
+    return SimpleUploadedFile("licence.png", png_bytes(), content_type="image/png")
+
+
+@pytest.fixture
+def make_user() -> Callable[..., object]:
+    return UserFactory
+
+
+@pytest.fixture
+def verified_physician(db):
+    return PhysicianFactory(verified=True)
+
+
+@pytest.fixture
+def verifier(db):
+    user = UserFactory(full_name="검증 담당")
+    grant_role(user, "verifier")
+    with_totp(user)
+    return user
+
+
+@pytest.fixture
+def facility(db):
+    return FacilityFactory()
