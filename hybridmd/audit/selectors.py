@@ -22,7 +22,7 @@ class ChainReport:
         return not self.problems
 
 
-def _fields_of(event: AuditEvent) -> EventFields:
+def event_fields(event: AuditEvent) -> EventFields:
     return EventFields(
         seq=event.seq,
         occurred_at=event.occurred_at,
@@ -56,7 +56,7 @@ def chain_verify() -> ChainReport:
             )
         if event.prev_hash != previous_hash:
             report.problems.append(f"event #{event.seq}: link to the previous event is broken")
-        if event_hash(_fields_of(event)) != event.hash:
+        if event_hash(event_fields(event)) != event.hash:
             report.problems.append(f"event #{event.seq}: contents do not match its hash (edited)")
         expected_seq, previous_hash = event.seq + 1, event.hash
     head = AuditChainHead.objects.filter(id=1).first()
