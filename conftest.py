@@ -6,6 +6,7 @@ import io
 from collections.abc import Callable
 
 import pytest
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
@@ -22,6 +23,13 @@ def png_bytes(size: tuple[int, int] = (64, 40)) -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", size, (200, 220, 240)).save(buffer, format="PNG")
     return buffer.getvalue()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache_and_media(settings, tmp_path) -> None:
+    """Each test starts with no rate-limit counters and an empty media folder."""
+    cache.clear()
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @pytest.fixture
