@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from allauth.account.forms import SignupForm
+from allauth.account.forms import LoginForm, SignupForm
 from django import forms
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -155,7 +155,7 @@ class DecisionForm(forms.Form):
         choices=(("approve", _("Approve")), ("reject", _("Reject"))), widget=forms.HiddenInput
     )
     reason = forms.CharField(
-        label=_("Reason (shown to the applicant)"),
+        label=_("Reason for rejection (shown to the applicant)"),
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -166,3 +166,10 @@ class DecisionForm(forms.Form):
         if data.get("decision") == "reject" and not (data.get("reason") or "").strip():
             self.add_error("reason", _("Give the applicant a reason for the rejection."))
         return data
+
+
+class HybridLoginForm(LoginForm):  # type: ignore[misc]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "remember" in self.fields:
+            self.fields["remember"].label = _("Keep me signed in on this device")

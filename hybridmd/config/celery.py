@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from celery import Celery
-from celery.signals import before_task_publish, worker_init
+from celery.signals import worker_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hybridmd.config.settings")
 
@@ -23,7 +23,7 @@ app.autodiscover_tasks()
 def ensure_broker_folders() -> None:
     """Create the filesystem broker's folders; a no-op for other brokers."""
     options = app.conf.broker_transport_options or {}
-    for key in ("data_folder_in", "data_folder_out", "processed_folder"):
+    for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
         if key in options:
             Path(options[key]).mkdir(parents=True, exist_ok=True)
     backend = str(app.conf.result_backend or "")
@@ -31,13 +31,16 @@ def ensure_broker_folders() -> None:
         Path(backend.removeprefix("file://")).mkdir(parents=True, exist_ok=True)
 
 
-@worker_init.connect
-def _on_worker_init(**_: Any) -> None:
+# Once the configuration is loaded, before any producer or worker opens the result
+# backend: the file backend checks its folder as soon as it is created, which happens
+# before ``before_task_publish`` would fire.
+@app.on_after_configure.connect
+def _on_configured(**_: Any) -> None:
     ensure_broker_folders()
 
 
-@before_task_publish.connect
-def _on_publish(**_: Any) -> None:
+@worker_init.connect
+def _on_worker_init(**_: Any) -> None:
     ensure_broker_folders()
 
 
