@@ -44,8 +44,9 @@ demo: setup
 serve: setup
 	./scripts/serve.sh
 
+# SQLite and the embedded broker even when the shell exports DATABASE_URL or REDIS_URL.
 test: setup
-	$(BIN)/pytest -n $(PYTEST_WORKERS)
+	env -u DATABASE_URL -u REDIS_URL $(BIN)/pytest -n $(PYTEST_WORKERS)
 
 test-sqlite: test
 
