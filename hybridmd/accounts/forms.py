@@ -14,7 +14,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from hybridmd.accounts import services
+from hybridmd.accounts import selectors, services
 from hybridmd.accounts.models import (
     Facility,
     PhysicianProfile,
@@ -67,10 +67,7 @@ class _ProfileFields(forms.Form):
     def clean_licence_number(self) -> str:
         number = normalise_licence_number(self.cleaned_data["licence_number"])
         licence_number_validator(number)
-        taken = PhysicianProfile.objects.filter(licence_number=number)
-        if self.exclude_profile_pk is not None:
-            taken = taken.exclude(pk=self.exclude_profile_pk)
-        if taken.exists():
+        if selectors.licence_number_taken(number, exclude_profile_pk=self.exclude_profile_pk):
             raise ValidationError(
                 _(
                     "This licence number is already registered. If it is yours, "

@@ -23,6 +23,13 @@ def verification_queue(*, status: str, query: str = "") -> QuerySet[PhysicianPro
     )
 
 
+def licence_number_taken(licence_number: str, *, exclude_profile_pk: int | None = None) -> bool:
+    taken = PhysicianProfile.objects.filter(licence_number=licence_number)
+    if exclude_profile_pk is not None:
+        taken = taken.exclude(pk=exclude_profile_pk)
+    return taken.exists()
+
+
 def verification_counts() -> dict[str, int]:
     rows = PhysicianProfile.objects.values("status").annotate(n=Count("id"))
     counts = dict.fromkeys(PhysicianProfile.Status.values, 0)

@@ -14,7 +14,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hybridmd.accounts import permissions
+from hybridmd.accounts import permissions, selectors
 from hybridmd.accounts.models import Facility, Membership, PhysicianProfile, Role, Specialty, User
 from hybridmd.accounts.proof import check_proof
 from hybridmd.accounts.tasks import verification_decision_notify
@@ -42,6 +42,14 @@ def file_deleted_on_error(field_file: FieldFile) -> Iterator[None]:
         raise
 
 
+def _ensure_licence_free(licence_number: str, *, exclude_pk: int | None = None) -> None:
+    """The database's unique constraint is the last word; this gives the readable error."""
+    if selectors.licence_number_taken(licence_number, exclude_profile_pk=exclude_pk):
+        raise ValidationError(
+            {"licence_number": _("This licence number is already registered.")}, code="duplicate"
+        )
+
+
 @transaction.atomic
 def physician_register(
     *,
@@ -55,8 +63,7 @@ def physician_register(
     request: HttpRequest | None = None,
 ) -> PhysicianProfile:
     """Create the physician's profile, awaiting a verifier. The proof file is stored last."""
-    if PhysicianProfile.objects.filter(licence_number=licence_number).exists():
-        raise ValidationError({"licence_number": _("This licence number is already registered.")})
+    _ensure_licence_free(licence_number)
     user.full_name = full_name
     user.save(update_fields=["full_name"])
     profile = PhysicianProfile(
@@ -93,12 +100,7 @@ def verification_resubmit(
     """A rejected applicant corrects their details and sends new proof."""
     if profile.status != PhysicianProfile.Status.REJECTED:
         raise ValidationError(_("Only a rejected application can be submitted again."))
-    if (
-        PhysicianProfile.objects.filter(licence_number=licence_number)
-        .exclude(pk=profile.pk)
-        .exists()
-    ):
-        raise ValidationError({"licence_number": _("This licence number is already registered.")})
+    _ensure_licence_free(licence_number, exclude_pk=profile.pk)
     old_proof = profile.proof.name
     profile.licence_number = licence_number
     profile.specialty = specialty
