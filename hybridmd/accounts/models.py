@@ -243,6 +243,28 @@ class PhysicianProfile(models.Model):
         return self.status == self.Status.APPROVED
 
 
+class ConsultantProfile(models.Model):
+    """A partner consultant answers in the consultation boards under their firm's name."""
+
+    class Profession(models.TextChoices):
+        LAWYER = "lawyer", _("Lawyer (변호사)")
+        TAX_ACCOUNTANT = "tax", _("Tax accountant (세무사)")
+        LABOUR_ATTORNEY = "labour", _("Labour attorney (노무사)")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="consultant_profile"
+    )
+    profession = models.CharField(_("profession"), max_length=8, choices=Profession.choices)
+    firm_name = models.CharField(_("firm"), max_length=120)
+
+    class Meta:
+        verbose_name = _("partner consultant")
+        verbose_name_plural = _("partner consultants")
+
+    def __str__(self) -> str:
+        return f"{self.user.full_name} ({self.firm_name})"
+
+
 def as_user(candidate: object) -> User:
     """Narrow ``request.user`` (or allauth's user) to ``User``; anything else is a bug."""
     if not isinstance(candidate, User):
