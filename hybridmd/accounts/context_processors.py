@@ -14,6 +14,7 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         "nav": {
             "community": permissions.can_see_community(user),
             "verification": permissions.has_perm(user, permissions.REVIEW_VERIFICATION),
+            "moderation": permissions.has_perm(user, "community.moderate"),
             "admin": bool(user.is_staff),
         }
     }

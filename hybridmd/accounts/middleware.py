@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from hybridmd.accounts import permissions
 
-_ALWAYS_ALLOWED_PREFIXES = ("/accounts/", "/static/", "/i18n/", "/api/health")
+_ALWAYS_ALLOWED_PREFIXES = ("/accounts/", "/static/", "/i18n/", "/api/v1/health")
 
 
 class RequireMfaMiddleware:

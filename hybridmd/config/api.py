@@ -11,6 +11,8 @@ from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from hybridmd.accounts.api import router as accounts_router
+from hybridmd.community.api import router as community_router
+from hybridmd.community.errors import ConflictError
 
 api = NinjaAPI(title="Hybrid MD API", version="1", urls_namespace="api", docs_url="/docs")
 
@@ -31,6 +33,11 @@ def problem(request: HttpRequest, status: int, detail: str, **extra: object) -> 
 @api.exception_handler(NinjaValidationError)
 def _invalid_request(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     return problem(request, 422, "The request is not valid.", errors=exc.errors)
+
+
+@api.exception_handler(ConflictError)
+def _conflict(request: HttpRequest, exc: ConflictError) -> HttpResponse:
+    return problem(request, 409, "; ".join(exc.messages))
 
 
 @api.exception_handler(ValidationError)
@@ -63,3 +70,4 @@ def health(request: HttpRequest) -> Health:
 
 
 api.add_router("/accounts", accounts_router)
+api.add_router("/community", community_router)

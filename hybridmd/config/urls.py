@@ -6,7 +6,8 @@ from hybridmd.config.api import api
 urlpatterns = [
     path("", include("hybridmd.accounts.urls")),
     path("accounts/", include("allauth.urls")),
+    path("community/", include("hybridmd.community.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("api/", api.urls),
+    path("api/v1/", api.urls),
 ]

@@ -1,0 +1,251 @@
+"""Reads for the community pages and API. Authors are resolved through ``identity`` only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from uuid import UUID
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from hybridmd.accounts import permissions
+from hybridmd.accounts.models import User
+from hybridmd.community import identity
+from hybridmd.community.models import (
+    Answer,
+    Board,
+    Bookmark,
+    Comment,
+    Post,
+    PostRevision,
+    Report,
+    Visibility,
+    Vote,
+)
+
+PAGE_SIZE = 20
+
+
+def require_reader(user: User) -> None:
+    if not permissions.can_see_community(user):
+        raise PermissionDenied(_("Only verified physicians can read the community."))
+
+
+def can_read_board(user: User, board: Board) -> bool:
+    """Verified physicians read every board; partner consultants the boards they answer in."""
+    return permissions.can_see_community(user) or permissions.has_perm(
+        user, board.answer_permission
+    )
+
+
+def boards(user: User) -> list[Board]:
+    return [board for board in Board.objects.all() if can_read_board(user, board)]
+
+
+def board_by_slug(slug: str, user: User) -> Board:
+    board = Board.objects.filter(slug=slug).first()
+    if board is None:
+        raise Http404(_("There is no such board."))
+    if not can_read_board(user, board):
+        raise PermissionDenied(_("Only verified physicians can read the community."))
+    return board
+
+
+def _post_list(posts: QuerySet[Post]) -> QuerySet[Post]:
+    return (
+        posts.filter(status=Visibility.VISIBLE)
+        .select_related("board", "specialty", *identity.AUTHOR_RELATED)
+        .prefetch_related("tags")
+        .order_by("-created_at", "-pk")
+    )
+
+
+@dataclass(frozen=True)
+class PostFilters:
+    specialty: str = ""
+    tag: str = ""
+    answered: bool | None = None
+
+
+def board_posts(board: Board, filters: PostFilters | None = None) -> QuerySet[Post]:
+    posts = Post.objects.filter(board=board)
+    filters = filters or PostFilters()
+    if filters.specialty:
+        posts = posts.filter(
+            Q(specialty__code=filters.specialty) | Q(specialty__parent__code=filters.specialty)
+        )
+    if filters.tag:
+        posts = posts.filter(tags__name=filters.tag)
+    if filters.answered is True:
+        posts = posts.filter(answer_count__gt=0)
+    elif filters.answered is False:
+        posts = posts.filter(answer_count=0)
+    return _post_list(posts)
+
+
+def recent_posts(readable: list[Board], limit: int = 10) -> QuerySet[Post]:
+    return _post_list(Post.objects.filter(board__in=readable))[:limit]
+
+
+@dataclass
+class CommentView:
+    comment: Comment
+    author: identity.AuthorView
+    replies: list[CommentView] = field(default_factory=list)
+
+
+@dataclass
+class AnswerView:
+    answer: Answer
+    author: identity.AuthorView
+    comments: list[CommentView] = field(default_factory=list)
+    voted: bool = False
+
+    @property
+    def accepted(self) -> bool:
+        return self.answer.post.accepted_answer_id == self.answer.pk
+
+
+@dataclass
+class ThreadView:
+    post: Post
+    author: identity.AuthorView
+    answers: list[AnswerView]
+    comments: list[CommentView]
+    viewer_is_author: bool
+    bookmarked: bool
+    voted: bool
+    revision_count: int
+
+
+def _thread_comments(
+    post: Post, comments: list[Comment]
+) -> tuple[list[CommentView], dict[int, list[CommentView]]]:
+    views = {c.pk: CommentView(c, identity.comment_author(c, post)) for c in comments}
+    on_post: list[CommentView] = []
+    on_answers: dict[int, list[CommentView]] = {}
+    for comment in comments:
+        view = views[comment.pk]
+        if comment.parent_id is not None and comment.parent_id in views:
+            views[comment.parent_id].replies.append(view)
+        elif comment.answer_id is not None:
+            on_answers.setdefault(comment.answer_id, []).append(view)
+        else:
+            on_post.append(view)
+    return on_post, on_answers
+
+
+def post_for_reader(public_id: UUID | str, viewer: User) -> Post:
+    post = (
+        Post.objects.select_related(
+            "board", "specialty", "accepted_answer", *identity.AUTHOR_RELATED
+        )
+        .prefetch_related("tags")
+        .filter(public_id=public_id)
+        .first()
+    )
+    if post is None or post.status == Visibility.REMOVED:
+        if not permissions.can_see_community(viewer):
+            raise PermissionDenied(_("Only verified physicians can read the community."))
+        raise Http404(_("This post does not exist or was removed."))
+    if not can_read_board(viewer, post.board):
+        raise PermissionDenied(_("Only verified physicians can read the community."))
+    if (
+        post.status == Visibility.HIDDEN
+        and post.author_id != viewer.pk
+        and not permissions.has_perm(viewer, "community.moderate")
+    ):
+        raise Http404(_("This post is hidden while a moderator reviews it."))
+    return post
+
+
+def thread(public_id: UUID | str, viewer: User) -> ThreadView:
+    """A post with its visible answers and comments, in a fixed number of queries."""
+    post = post_for_reader(public_id, viewer)
+    answers = list(
+        Answer.objects.filter(post=post, status=Visibility.VISIBLE)
+        .select_related(*identity.AUTHOR_RELATED)
+        .order_by("created_at", "pk")
+    )
+    for answer in answers:
+        answer.post = post
+    comments = list(
+        Comment.objects.filter(post=post, status=Visibility.VISIBLE)
+        .select_related(*identity.AUTHOR_RELATED)
+        .order_by("created_at", "pk")
+    )
+    on_post, on_answers = _thread_comments(post, comments)
+    votes = Vote.objects.filter(user=viewer).filter(Q(post=post) | Q(answer__post=post))
+    voted_answers = set()
+    voted_post = False
+    for post_id, answer_id in votes.values_list("post_id", "answer_id"):
+        if post_id:
+            voted_post = True
+        if answer_id:
+            voted_answers.add(answer_id)
+    answer_views = [
+        AnswerView(a, identity.answer_author(a), on_answers.get(a.pk, []), a.pk in voted_answers)
+        for a in answers
+    ]
+    if post.accepted_answer_id:
+        answer_views.sort(key=lambda view: not view.accepted)
+    return ThreadView(
+        post=post,
+        author=identity.post_author(post),
+        answers=answer_views,
+        comments=on_post,
+        viewer_is_author=post.author_id == viewer.pk,
+        bookmarked=Bookmark.objects.filter(user=viewer, post=post).exists(),
+        voted=voted_post,
+        revision_count=PostRevision.objects.filter(post=post).count(),
+    )
+
+
+def revisions(post: Post) -> QuerySet[PostRevision]:
+    return PostRevision.objects.filter(post=post).order_by("-created_at")
+
+
+def bookmarks_of(user: User) -> QuerySet[Post]:
+    return _post_list(
+        Post.objects.filter(pk__in=Bookmark.objects.filter(user=user).values("post_id"))
+    )
+
+
+def moderation_queue() -> QuerySet[Report]:
+    return (
+        Report.objects.filter(status=Report.Status.OPEN)
+        .select_related("reporter", "post", "answer__post", "comment__post")
+        .order_by("created_at")
+    )
+
+
+@dataclass
+class MemberPage:
+    member: identity.AuthorView
+    posts: list[Post]
+    answers: list[Answer]
+
+
+def member_page(user_id: int, viewer: User) -> MemberPage:
+    """A member's public page: real-name posts and answers only, never anonymous ones."""
+    require_reader(viewer)
+    member = (
+        User.objects.select_related(
+            "physician_profile__specialty", "physician_profile__facility", "consultant_profile"
+        )
+        .filter(pk=user_id, is_active=True)
+        .first()
+    )
+    if member is None:
+        raise Http404(_("There is no such member."))
+    posts = list(_post_list(Post.objects.filter(author=member, is_anonymous=False))[:50])
+    answers = list(
+        Answer.objects.filter(
+            author=member, status=Visibility.VISIBLE, post__status=Visibility.VISIBLE
+        )
+        .select_related("post", "post__board")
+        .order_by("-created_at")[:50]
+    )
+    return MemberPage(identity.real_author(member), posts, answers)
