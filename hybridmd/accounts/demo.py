@@ -18,7 +18,14 @@ from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from hybridmd.accounts import services
-from hybridmd.accounts.models import Facility, PhysicianProfile, Role, Specialty, User
+from hybridmd.accounts.models import (
+    ConsultantProfile,
+    Facility,
+    PhysicianProfile,
+    Role,
+    Specialty,
+    User,
+)
 from hybridmd.accounts.reference_data import sync_roles, sync_specialties
 
 DEMO_PASSWORD = "hybridmd-demo-2026"  # noqa: S105 -- published in README for the demo
@@ -90,6 +97,7 @@ PEOPLE = (
     DemoPerson("moderator@demo.hybridmd.kr", "서모더", roles=("moderator",), totp=True),
     DemoPerson("admin@demo.hybridmd.kr", "관리자", roles=("admin",), totp=True, superuser=True),
     DemoPerson("vendor@demo.hybridmd.kr", "AI Vendor Demo", roles=("ai_vendor",)),
+    DemoPerson("lawyer@demo.hybridmd.kr", "강법률", roles=("partner_consultant",)),
 )
 
 
@@ -168,6 +176,10 @@ def seed() -> dict[str, int]:
     for person in PEOPLE:
         user = _user(person)
         _physician(person, user, facilities)
+        if "partner_consultant" in person.roles:
+            ConsultantProfile.objects.get_or_create(
+                user=user, defaults={"profession": "lawyer", "firm_name": "법무법인 메디로"}
+            )
         for role in person.roles:
             facility = (
                 facilities[person.facility_code]

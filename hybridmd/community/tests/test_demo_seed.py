@@ -6,6 +6,7 @@ from django.core.management import call_command
 from hybridmd.accounts import demo, permissions
 from hybridmd.accounts.models import Facility, PhysicianProfile, User
 from hybridmd.audit.selectors import chain_verify
+from hybridmd.community.models import Poll, Post
 
 pytestmark = pytest.mark.django_db
 
@@ -39,3 +40,16 @@ def test_demo_seed_is_idempotent_and_logins_work(client):
     assert response.status_code == 302
     assert client.get("/home/").status_code == 200
     assert chain_verify().ok
+
+
+def test_demo_seed_adds_community_content_once():
+    call_command("demo_seed")
+    posts = Post.objects.count()
+    call_command("demo_seed")
+    assert Post.objects.count() == posts
+    boards = set(Post.objects.values_list("board__slug", flat=True))
+    assert {"qna", "consult", "jobs", "events", "free"} <= boards
+    assert Post.objects.filter(is_anonymous=True, accepted_answer__isnull=False).exists()
+    assert Poll.objects.exists()
+    consult = Post.objects.get(board__slug="consult")
+    assert consult.answers.get().author.consultant_profile.firm_name
