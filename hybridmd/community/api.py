@@ -8,7 +8,7 @@ from uuid import UUID
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.security import django_auth
 
 from hybridmd.accounts.models import Specialty, as_user
@@ -165,7 +165,7 @@ def _post_out(public_id: UUID, request: HttpRequest) -> PostOut:
 @router.post(
     "/boards/{slug}/posts", response={201: PostOut}, summary="Write a post or ask a question"
 )
-def post_create(request: HttpRequest, slug: str, payload: PostIn) -> tuple[int, PostOut]:
+def post_create(request: HttpRequest, slug: str, payload: PostIn) -> Status[PostOut]:
     board = selectors.board_by_slug(slug, as_user(request.user))
     specialty = (
         Specialty.objects.filter(code=payload.specialty).first() if payload.specialty else None
@@ -180,7 +180,7 @@ def post_create(request: HttpRequest, slug: str, payload: PostIn) -> tuple[int, 
         anonymous=payload.anonymous,
         request=request,
     )
-    return 201, _post_out(post.public_id, request)
+    return Status(201, _post_out(post.public_id, request))
 
 
 @router.get("/posts/{public_id}", response=PostOut, summary="A post with its answers and comments")
@@ -199,18 +199,16 @@ class CommentIn(Schema):
 
 
 @router.post("/posts/{public_id}/answers", response={201: PostOut}, summary="Answer a question")
-def answer_create(request: HttpRequest, public_id: UUID, payload: TextIn) -> tuple[int, PostOut]:
+def answer_create(request: HttpRequest, public_id: UUID, payload: TextIn) -> Status[PostOut]:
     post = selectors.post_for_reader(public_id, as_user(request.user))
     post_services.answer_create(
         author=as_user(request.user), post_id=post.pk, body=payload.body, request=request
     )
-    return 201, _post_out(public_id, request)
+    return Status(201, _post_out(public_id, request))
 
 
 @router.post("/posts/{public_id}/comments", response={201: PostOut}, summary="Comment")
-def comment_create(
-    request: HttpRequest, public_id: UUID, payload: CommentIn
-) -> tuple[int, PostOut]:
+def comment_create(request: HttpRequest, public_id: UUID, payload: CommentIn) -> Status[PostOut]:
     post = selectors.post_for_reader(public_id, as_user(request.user))
     post_services.comment_create(
         author=as_user(request.user),
@@ -220,7 +218,7 @@ def comment_create(
         parent_id=payload.parent,
         request=request,
     )
-    return 201, _post_out(public_id, request)
+    return Status(201, _post_out(public_id, request))
 
 
 class ScoreOut(Schema):

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from hybridmd.community import views
 
@@ -23,4 +23,5 @@ urlpatterns = [
     path("bookmarks/", views.bookmarks, name="community_bookmarks"),
     path("moderation/", views.moderation_queue, name="community_moderation"),
     path("members/<int:user_id>/", views.member_detail, name="community_member"),
+    path("", include("hybridmd.community.urls_polls")),
 ]

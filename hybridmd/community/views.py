@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from hybridmd.accounts import permissions
 from hybridmd.accounts.models import User, as_user
-from hybridmd.community import selectors
+from hybridmd.community import selectors, selectors_polls
 from hybridmd.community.errors import ConflictError
 from hybridmd.community.forms import AnswerForm, CommentForm, PostForm, ReportForm, ResolveForm
 from hybridmd.community.models import Board
@@ -129,6 +129,7 @@ def _create_post(request: HttpRequest, board: Board, form: PostForm) -> Any:
     )
     if data.get("poll_question"):
         polls.poll_create(
+            creator=_user(request),
             post=post,
             question=data["poll_question"],
             options=form.poll_options_list(),
@@ -141,9 +142,12 @@ def _create_post(request: HttpRequest, board: Board, form: PostForm) -> Any:
 def _thread_context(request: HttpRequest, public_id: UUID, **extra: Any) -> dict[str, Any]:
     viewer = _user(request)
     view = selectors.thread(public_id, viewer)
+    poll = getattr(view.post, "poll", None)
     context: dict[str, Any] = {
         "thread": view,
         "post": view.post,
+        "poll": poll,
+        "poll_state": selectors_polls.poll_results(poll, viewer=viewer) if poll else None,
         "answer_form": AnswerForm(),
         "comment_form": CommentForm(),
         "can_answer": view.post.board.takes_answers
