@@ -5,7 +5,8 @@ cd "$(dirname "$0")/.."
 BIN=.venv/bin
 mkdir -p var
 
-"$BIN/celery" -A hybridmd.config worker --loglevel=INFO --concurrency=1 --pool=solo \
+"$BIN/celery" -A hybridmd.config worker -B --schedule var/celerybeat-schedule \
+  --loglevel=INFO --concurrency=1 --pool=solo \
   >var/worker.log 2>&1 &
 worker=$!
 cleanup() { kill "$worker" 2>/dev/null || true; wait "$worker" 2>/dev/null || true; }

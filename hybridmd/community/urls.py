@@ -24,4 +24,5 @@ urlpatterns = [
     path("moderation/", views.moderation_queue, name="community_moderation"),
     path("members/<int:user_id>/", views.member_detail, name="community_member"),
     path("", include("hybridmd.community.urls_polls")),
+    path("", include("hybridmd.community.urls_notifications")),
 ]

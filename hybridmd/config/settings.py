@@ -163,6 +163,15 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_EXPIRES = 3600
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Periodic tasks, run by the worker's embedded beat (``celery worker -B``, scripts/serve.sh).
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    "community-repage-unanswered": {
+        "task": "community.repage_unanswered",
+        "schedule": 30 * 60.0,  # seconds
+    },
+}
+# A question still unanswered this long after its last page pages the next circle.
+HYBRIDMD_REPAGE_AFTER_HOURS = env.int("HYBRIDMD_REPAGE_AFTER_HOURS", default=12)
 
 # --- Auth ---------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
