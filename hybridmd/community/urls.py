@@ -23,6 +23,7 @@ urlpatterns = [
     path("bookmarks/", views.bookmarks, name="community_bookmarks"),
     path("moderation/", views.moderation_queue, name="community_moderation"),
     path("members/<int:user_id>/", views.member_detail, name="community_member"),
+    path("search/", include("hybridmd.community.urls_search")),
     path("", include("hybridmd.community.urls_polls")),
     path("", include("hybridmd.community.urls_notifications")),
 ]

@@ -13,6 +13,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from hybridmd.accounts.api import router as accounts_router
 from hybridmd.community.api import router as community_router
 from hybridmd.community.api_polls import router as polls_router
+from hybridmd.community.api_search import router as search_router
 from hybridmd.community.errors import ConflictError
 
 api = NinjaAPI(title="Hybrid MD API", version="1", urls_namespace="api", docs_url="/docs")
@@ -72,4 +73,5 @@ def health(request: HttpRequest) -> Health:
 
 api.add_router("/accounts", accounts_router)
 community_router.add_router("", polls_router)
+community_router.add_router("", search_router)
 api.add_router("/community", community_router)

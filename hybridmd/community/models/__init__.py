@@ -29,6 +29,7 @@ from hybridmd.community.models.posts import (
     Visibility,
     Vote,
 )
+from hybridmd.community.models.search import SearchEntry
 
 __all__ = [
     "Answer",
@@ -48,6 +49,7 @@ __all__ = [
     "Post",
     "PostRevision",
     "Report",
+    "SearchEntry",
     "Survey",
     "SurveyAnswer",
     "SurveyQuestion",

@@ -1,17 +1,37 @@
-"""Korean and English full-text search over posts, answers and comments. (Being built.)"""
+"""Korean and English full-text search over posts, answers and comments.
+
+One interface, two backends: SQLite FTS5 (the embedded default) and PostgreSQL full
+text (production), chosen by the connection's vendor. Text becomes terms in
+``engines.documents.korean_terms`` (Kiwi morphemes, compound runs, disease-suffix
+variants, stemmed English, exact KCD codes); ``indexing`` keeps ``SearchEntry`` rows
+in step with the content; ``backends`` ranks; ``queries.search`` applies permissions
+and builds results with highlighted snippets and no author names.
+"""
 
 from __future__ import annotations
 
-from hybridmd.community.models import Answer, Comment, Post
+from hybridmd.community.search.indexing import (
+    index_answer,
+    index_comment,
+    index_post,
+    reindex_all,
+)
+from hybridmd.community.search.queries import (
+    MAX_LIMIT,
+    MAX_OFFSET,
+    SearchPage,
+    SearchResult,
+    search,
+)
 
-
-def index_post(post: Post) -> None:
-    """Add, update or (when not visible) drop the post in the index."""
-
-
-def index_answer(answer: Answer) -> None:
-    """Add, update or drop the answer."""
-
-
-def index_comment(comment: Comment) -> None:
-    """Add, update or drop the comment."""
+__all__ = [
+    "MAX_LIMIT",
+    "MAX_OFFSET",
+    "SearchPage",
+    "SearchResult",
+    "index_answer",
+    "index_comment",
+    "index_post",
+    "reindex_all",
+    "search",
+]
