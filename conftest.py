@@ -8,6 +8,7 @@ from collections.abc import Callable
 import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 from PIL import Image
 
 from hybridmd.accounts.tests.factories import (
@@ -58,3 +59,11 @@ def verifier(db):
 @pytest.fixture
 def facility(db):
     return FacilityFactory()
+
+
+@pytest.fixture
+def english(settings):
+    """Run a test in English: for tests that compare against English wording."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield

@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.forms import BoundField
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from hybridmd.community.models import NotificationKind, PagingPreference
@@ -28,7 +29,10 @@ class PreferencesForm(forms.Form):
         label=_("At most this many pages a day"),
         min_value=0,
         max_value=MAX_PER_DAY_LIMIT,
-        help_text=_("From 0 to 50, counted over the last 24 hours. 0 pauses paging."),
+        help_text=format_lazy(
+            _("From 0 to {limit}, counted over the last 24 hours. 0 pauses paging."),
+            limit=MAX_PER_DAY_LIMIT,
+        ),
     )
     quiet_start = forms.TimeField(
         label=_("Quiet hours start"), required=False, widget=_TimeInput(format="%H:%M")

@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from hybridmd.accounts.models import Specialty
 from hybridmd.community.models.boards import Board, Tag
@@ -186,7 +187,7 @@ class Report(models.Model):
     """A member flags content; it is hidden until a moderator restores or removes it."""
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("report status", "Open")
         RESTORED = "restored", _("Restored")
         REMOVED = "removed", _("Removed")
 

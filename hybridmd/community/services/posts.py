@@ -281,7 +281,7 @@ def comment_create(
 
 def _vote_target(post_id: int | None, answer_id: int | None) -> tuple[Post | None, Answer | None]:
     if (post_id is None) == (answer_id is None):
-        raise ValidationError(_("Vote for one post or one answer."))
+        raise ValidationError(_("An upvote is for one post or one answer."))
     if post_id is not None:
         return visible_post(post_id), None
     answer = Answer.objects.filter(pk=answer_id or 0, status=Visibility.VISIBLE).first()
@@ -297,7 +297,7 @@ def vote_add(*, voter: User, post_id: int | None = None, answer_id: int | None =
     target = post if post is not None else answer
     assert target is not None  # noqa: S101 -- _vote_target returns exactly one
     if target.author_id == voter.pk:
-        raise PermissionDenied(_("You cannot vote for your own writing."))
+        raise PermissionDenied(_("You cannot upvote your own post or answer."))
     model = Post if post is not None else Answer
     try:
         with transaction.atomic():

@@ -18,7 +18,7 @@ urlpatterns = [
     path("", include("hybridmd.config.urls")),
 ]
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__)]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english"), pytest.mark.urls(__name__)]
 
 
 def _question(now, *, days_ago: float, answered_after_hours: float | None = None, **kwargs):

@@ -54,7 +54,7 @@ urlpatterns = [
     path("", include("hybridmd.config.urls")),
 ]
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__)]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english"), pytest.mark.urls(__name__)]
 
 
 # --- helpers ------------------------------------------------------------------------

@@ -17,7 +17,11 @@ from hybridmd.community.services import polls as services
 from hybridmd.community.tests.factories import verified_user
 from hybridmd.community.tests.test_polls import API_PREFIX, close, make_poll, option_ids
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("hybridmd.community.tests.test_polls")]
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.usefixtures("english"),
+    pytest.mark.urls("hybridmd.community.tests.test_polls"),
+]
 HTMX = {"HX-Request": "true"}
 
 

@@ -25,7 +25,11 @@ from hybridmd.community.services.polls import QuestionSpec
 from hybridmd.community.tests.factories import verified_user
 
 Answers = dict[int, list[str] | str]
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("hybridmd.community.tests.test_polls")]
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.usefixtures("english"),
+    pytest.mark.urls("hybridmd.community.tests.test_polls"),
+]
 
 
 @pytest.fixture
