@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from hybridmd.community import search
 from hybridmd.community.services import notifications, paging
 
 
@@ -24,3 +25,9 @@ def repage_unanswered() -> int:
 def notification_email(notification_id: int) -> bool:
     """Email one notification if its recipient wants it; never twice."""
     return notifications.notification_email_send(notification_id=notification_id)
+
+
+@shared_task(name="community.search_index")
+def search_index(kind: str, object_id: int) -> bool:
+    """Bring one post, answer or comment's search entry up to date with the database."""
+    return search.index_item(kind, object_id)

@@ -7,12 +7,12 @@ path printed with the failure.
 from __future__ import annotations
 
 import os
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 
 import pytest
 from PIL import Image, ImageDraw
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 from pytest_django.live_server_helper import LiveServer
 
 from hybridmd.accounts.models import Role, Specialty, User
@@ -128,3 +128,34 @@ def verifier(transactional_db: None) -> User:
     grant_role(user, "verifier")
     with_totp(user)
     return user
+
+
+@pytest.fixture
+def new_page(
+    browser: Browser,
+    locale: str,
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+) -> Iterator[Callable[[str], Page]]:
+    """Open pages for several people at once: ``new_page("asker")``, ``new_page("reader")``.
+
+    Each page has its own browser context (cookies, session) in the test's locale. On a
+    failing test every page is screenshotted to ``tmp_path/failure-<label>.png``.
+    """
+    opened: list[tuple[str, BrowserContext, Page]] = []
+
+    def open_page(label: str) -> Page:
+        context = browser.new_context(locale=locale, viewport={"width": 1280, "height": 900})
+        context.set_default_timeout(TIMEOUT_MS)
+        opened_page = context.new_page()
+        opened.append((label, context, opened_page))
+        return opened_page
+
+    yield open_page
+    call = request.node.stash.get(_REPORTS, {}).get("call")
+    for label, context, opened_page in opened:
+        if call is not None and call.failed:
+            path = tmp_path / f"failure-{label}.png"
+            opened_page.screenshot(path=path, full_page=True)
+            print(f"\n{label}'s browser was at {opened_page.url}; screenshot: {path}")
+        context.close()

@@ -13,6 +13,7 @@ from __future__ import annotations
 from hybridmd.community.search.indexing import (
     index_answer,
     index_comment,
+    index_item,
     index_post,
     reindex_all,
 )
@@ -31,6 +32,7 @@ __all__ = [
     "SearchResult",
     "index_answer",
     "index_comment",
+    "index_item",
     "index_post",
     "reindex_all",
     "search",

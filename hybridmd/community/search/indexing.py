@@ -261,3 +261,24 @@ def reindex_all(*, batch_size: int = 200) -> int:
         count += len(rows)
     schema.rebuild(connection)
     return count
+
+
+def index_item(kind: str, object_id: int) -> bool:
+    """(Re)index one item by kind and id; an item that no longer exists leaves the index."""
+    item: Post | Answer | Comment | None
+    if kind == "post":
+        item = Post.objects.filter(pk=object_id).first()
+    elif kind == "answer":
+        item = Answer.objects.filter(pk=object_id).first()
+    else:
+        item = Comment.objects.filter(pk=object_id).first()
+    if item is None:
+        _drop(kind, object_id)
+        return False
+    if isinstance(item, Post):
+        index_post(item)
+    elif isinstance(item, Answer):
+        index_answer(item)
+    else:
+        index_comment(item)
+    return True

@@ -13,9 +13,10 @@ from django.utils.translation import gettext as _
 from hybridmd.accounts import permissions
 from hybridmd.accounts.models import User
 from hybridmd.audit import services as audit
-from hybridmd.community import identity, search
+from hybridmd.community import identity
 from hybridmd.community.errors import ConflictError
 from hybridmd.community.models import Answer, Comment, Moderated, Post, Report, Visibility
+from hybridmd.community.services.indexing import index_soon
 
 MODERATE = "community.moderate"
 REVEAL = "community.reveal_anonymous"
@@ -39,20 +40,11 @@ def _target(kind: str, target_id: int) -> Moderated:
     return found
 
 
-def _reindex(item: Moderated) -> None:
-    if isinstance(item, Post):
-        search.index_post(item)
-    elif isinstance(item, Answer):
-        search.index_answer(item)
-    elif isinstance(item, Comment):
-        search.index_comment(item)
-
-
 def _set_status(item: Moderated, status: str, reason: str = "") -> None:
     item.status = status
     item.removed_reason = reason
     item.save(update_fields=["status", "removed_reason"])
-    _reindex(item)
+    index_soon(item)
 
 
 @transaction.atomic

@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 from hybridmd.accounts import permissions
 from hybridmd.accounts.models import Specialty, User
 from hybridmd.audit import services as audit
-from hybridmd.community import search
 from hybridmd.community.errors import ConflictError
 from hybridmd.community.models import (
     Answer,
@@ -31,6 +30,7 @@ from hybridmd.community.models import (
 )
 from hybridmd.community.rendering import render_markdown
 from hybridmd.community.services import notifications, paging
+from hybridmd.community.services.indexing import index_soon
 
 TITLE_MAX = 200
 POST_BODY_MAX = 20_000
@@ -146,7 +146,7 @@ def post_create(
     audit.record(
         author, "community.post_created", post, request=request, detail={"board": board.slug}
     )
-    search.index_post(post)
+    index_soon(post)
     if board.takes_answers:
         paging.question_posted(post)
     return post
@@ -176,7 +176,7 @@ def post_edit(
     post.save(update_fields=["title", "body", "body_html", "specialty", "updated_at"])
     post.tags.set(_tags(tags))
     audit.record(editor, "community.post_edited", post, request=request)
-    search.index_post(post)
+    index_soon(post)
     return post
 
 
@@ -205,7 +205,7 @@ def answer_create(
     audit.record(
         author, "community.answer_created", answer, request=request, detail={"post": post.pk}
     )
-    search.index_answer(answer)
+    index_soon(answer)
     notifications.answer_posted(answer)
     return answer
 
@@ -227,7 +227,7 @@ def answer_accept(*, asker: User, answer_id: int, request: HttpRequest | None = 
     audit.record(
         asker, "community.answer_accepted", answer, request=request, detail={"post": post.pk}
     )
-    search.index_post(post)
+    index_soon(post)
     notifications.answer_accepted(answer)
     return answer
 
@@ -274,7 +274,7 @@ def comment_create(
     audit.record(
         author, "community.comment_created", comment, request=request, detail={"post": post.pk}
     )
-    search.index_comment(comment)
+    index_soon(comment)
     notifications.comment_posted(comment)
     return comment
 

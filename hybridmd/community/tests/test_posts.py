@@ -8,6 +8,7 @@ from django.urls import reverse
 from hybridmd.accounts.models import ConsultantProfile
 from hybridmd.accounts.tests.factories import PhysicianFactory, UserFactory, grant_role
 from hybridmd.community.models import Answer, Comment, Post, PostRevision, Vote
+from hybridmd.community.search import search
 from hybridmd.community.tests.factories import AnswerFactory, PostFactory, board, verified_user
 
 pytestmark = pytest.mark.django_db
@@ -260,3 +261,15 @@ def test_bookmarks_toggle(client, member):
 def test_unknown_post_is_404(client, member):
     response = client.get(reverse("community_post", args=["00000000-0000-0000-0000-000000000000"]))
     assert response.status_code == 404
+
+
+def test_new_content_is_searchable_after_commit(client, member, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        _new(client, title="심방세동 항응고 질문", body="CHA2DS2-VASc 2점 환자")
+    assert search(member, "심방세동").total == 1
+    post = Post.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("community_comment_create", args=[post.public_id]), {"body": "와파린보다 DOAC"}
+        )
+    assert search(member, "와파린").total == 1
