@@ -74,3 +74,7 @@ lock:
 
 clean:
 	rm -rf var .pytest_cache .mypy_cache .ruff_cache
+
+# Community benchmark on PostgreSQL (docs/BENCHMARKS.md): seeds hybridmd_bench once, then measures.
+bench: setup
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
