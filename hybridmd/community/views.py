@@ -23,7 +23,7 @@ from hybridmd.accounts.models import User, as_user
 from hybridmd.community import selectors, selectors_polls
 from hybridmd.community.errors import ConflictError
 from hybridmd.community.forms import AnswerForm, CommentForm, PostForm, ReportForm, ResolveForm
-from hybridmd.community.models import Board
+from hybridmd.community.models import Answer, Board, Comment, Post
 from hybridmd.community.services import moderation, polls
 from hybridmd.community.services import posts as post_services
 
@@ -225,54 +225,59 @@ def _rerender(request: HttpRequest, public_id: UUID, status: int, **forms: Form)
     )
 
 
+def _write_in_thread(
+    request: HttpRequest,
+    public_id: UUID,
+    form: AnswerForm | CommentForm,
+    form_name: str,
+    write: Callable[[Post], Answer | Comment],
+) -> HttpResponse:
+    """Validate, write through a service, and land on the new item; or show the errors."""
+    post = selectors.post_for_reader(public_id, _user(request))
+    status = 422
+    if form.is_valid():
+        item, status = _apply(form, lambda: write(post))
+        if item is not None:
+            anchor = "answer" if isinstance(item, Answer) else "comment"
+            return redirect(
+                reverse("community_post", args=[post.public_id]) + f"#{anchor}-{item.pk}"
+            )
+    return _rerender(request, public_id, status, **{form_name: form})
+
+
 @login_required
 @require_POST
 def answer_create(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    post = selectors.post_for_reader(public_id, _user(request))
     form = AnswerForm(request.POST)
-    if form.is_valid():
-        answer, status = _apply(
-            form,
-            lambda: post_services.answer_create(
-                author=_user(request),
-                post_id=post.pk,
-                body=form.cleaned_data["body"],
-                request=request,
-            ),
-        )
-        if answer is not None:
-            return redirect(
-                reverse("community_post", args=[post.public_id]) + f"#answer-{answer.pk}"
-            )
-    else:
-        status = 422
-    return _rerender(request, public_id, status, answer_form=form)
+    return _write_in_thread(
+        request,
+        public_id,
+        form,
+        "answer_form",
+        lambda post: post_services.answer_create(
+            author=_user(request), post_id=post.pk, body=form.cleaned_data["body"], request=request
+        ),
+    )
 
 
 @login_required
 @require_POST
 def comment_create(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    post = selectors.post_for_reader(public_id, _user(request))
     form = CommentForm(request.POST)
-    if form.is_valid():
-        comment, status = _apply(
-            form,
-            lambda: post_services.comment_create(
-                author=_user(request),
-                post_id=post.pk,
-                body=form.cleaned_data["body"],
-                answer_id=form.cleaned_data.get("answer"),
-                parent_id=form.cleaned_data.get("parent"),
-                request=request,
-            ),
-        )
-        if comment is not None:
-            return redirect(
-                reverse("community_post", args=[post.public_id]) + f"#comment-{comment.pk}"
-            )
-    else:
-        status = 422
-    return _rerender(request, public_id, status, comment_form=form)
+    return _write_in_thread(
+        request,
+        public_id,
+        form,
+        "comment_form",
+        lambda post: post_services.comment_create(
+            author=_user(request),
+            post_id=post.pk,
+            body=form.cleaned_data["body"],
+            answer_id=form.cleaned_data.get("answer"),
+            parent_id=form.cleaned_data.get("parent"),
+            request=request,
+        ),
+    )
 
 
 @member_required
