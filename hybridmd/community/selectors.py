@@ -54,12 +54,35 @@ def board_by_slug(slug: str, user: User) -> Board:
 
 
 def _post_list(posts: QuerySet[Post]) -> QuerySet[Post]:
+    # Lists show no bodies; authors' profiles come in small follow-up queries rather than
+    # one wide join, which PostgreSQL plans slowly on large tables.
     return (
         posts.filter(status=Visibility.VISIBLE)
-        .select_related("board", "specialty", *identity.AUTHOR_RELATED)
-        .prefetch_related("tags")
+        .defer("body", "body_html")
+        .select_related("board", "specialty", "author")
+        .prefetch_related("tags", *identity.AUTHOR_RELATED)
         .order_by("-created_at", "-pk")
     )
+
+
+@dataclass(frozen=True)
+class PostPage:
+    """One page of a list, found without counting the whole board."""
+
+    posts: list[Post]
+    number: int
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+
+def page_of(posts: QuerySet[Post], number: str | None) -> PostPage:
+    page = int(number) if number and number.isdigit() and 0 < int(number) < 10_000 else 1
+    start = (page - 1) * PAGE_SIZE
+    rows = list(posts[start : start + PAGE_SIZE + 1])
+    return PostPage(posts=rows[:PAGE_SIZE], number=page, has_next=len(rows) > PAGE_SIZE)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,6 @@ from uuid import UUID
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
@@ -73,9 +72,7 @@ def board_detail(request: HttpRequest, slug: str) -> HttpResponse:
         tag=request.GET.get("tag", "")[:30],
         answered=answered,
     )
-    page = Paginator(selectors.board_posts(board, filters), selectors.PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = selectors.page_of(selectors.board_posts(board, filters), request.GET.get("page"))
     return render(
         request,
         "community/board.html",

@@ -273,3 +273,18 @@ def test_new_content_is_searchable_after_commit(client, member, django_capture_o
             reverse("community_comment_create", args=[post.public_id]), {"body": "와파린보다 DOAC"}
         )
     assert search(member, "와파린").total == 1
+
+
+def test_board_pages_without_counting(client, member):
+    PostFactory.create_batch(23, board=board("qna"))
+    first = client.get(reverse("community_board", args=["qna"]))
+    assert len(first.context["page"].posts) == 20
+    assert first.context["page"].has_next
+    second = client.get(reverse("community_board", args=["qna"]), {"page": "2"})
+    assert len(second.context["page"].posts) == 3
+    assert not second.context["page"].has_next
+    assert second.context["page"].has_previous
+    assert {p.pk for p in first.context["page"].posts}.isdisjoint(
+        {p.pk for p in second.context["page"].posts}
+    )
+    assert client.get(reverse("community_board", args=["qna"]), {"page": "x"}).status_code == 200
