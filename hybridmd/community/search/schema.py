@@ -16,6 +16,7 @@ call ``install`` again (``manage.py search_reindex`` also does).
 
 from __future__ import annotations
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 TABLE = "community_searchentry"
@@ -94,7 +95,9 @@ def install(connection: BaseDatabaseWrapper) -> None:
         if not _postgres_installed(connection):
             _run(connection, _POSTGRES_INSTALL)
     else:
-        raise NotImplementedError(f"community search has no backend for {connection.vendor}")
+        raise ImproperlyConfigured(
+            f"community search supports SQLite and PostgreSQL, not {connection.vendor}"
+        )
 
 
 def uninstall(connection: BaseDatabaseWrapper) -> None:
