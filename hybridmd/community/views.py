@@ -140,9 +140,17 @@ def _thread_context(request: HttpRequest, public_id: UUID, **extra: Any) -> dict
     viewer = _user(request)
     view = selectors.thread(public_id, viewer)
     poll = getattr(view.post, "poll", None)
+    public_id = view.post.public_id
     context: dict[str, Any] = {
         "thread": view,
         "post": view.post,
+        # Reversed once here: a thread with many answers would otherwise reverse them
+        # once per answer and comment.
+        "urls": {
+            "vote": reverse("community_vote", args=[public_id]),
+            "comment": reverse("community_comment_create", args=[public_id]),
+            "report": reverse("community_report", args=[public_id]),
+        },
         "poll": poll,
         "poll_state": selectors_polls.poll_results(poll, viewer=viewer) if poll else None,
         "answer_form": AnswerForm(),
