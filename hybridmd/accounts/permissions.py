@@ -100,9 +100,12 @@ def requires_mfa(user: AnyUser) -> bool:
     return grants(user).requires_mfa
 
 
-def require(user: AnyUser, perm: str, *, facility_id: int | None = None) -> None:
+def require(
+    user: AnyUser, perm: str, *, facility_id: int | None = None, message: str | None = None
+) -> None:
+    """Raise PermissionDenied (403) unless the user holds ``perm``; ``message`` is shown."""
     if not has_perm(user, perm, facility_id=facility_id):
-        raise PermissionDenied(perm)
+        raise PermissionDenied(message or perm)
 
 
 def can_see_community(user: AnyUser) -> bool:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.security import django_auth
 
+from hybridmd.accounts import permissions
 from hybridmd.accounts.models import Specialty, as_user
 from hybridmd.community import identity, selectors
 from hybridmd.community.models import Post
@@ -233,7 +234,11 @@ def post_vote(request: HttpRequest, public_id: UUID) -> ScoreOut:
 
 @router.post("/answers/{answer_id}/vote", response=ScoreOut, summary="Upvote an answer")
 def answer_vote(request: HttpRequest, answer_id: int) -> ScoreOut:
-    selectors.require_reader(as_user(request.user))
+    permissions.require(
+        as_user(request.user),
+        permissions.COMMUNITY_VIEW,
+        message=_("Only verified physicians can read the community."),
+    )
     return ScoreOut(score=post_services.vote_add(voter=as_user(request.user), answer_id=answer_id))
 
 

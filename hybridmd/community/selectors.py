@@ -28,11 +28,6 @@ from hybridmd.community.models import (
 PAGE_SIZE = 20
 
 
-def require_reader(user: User) -> None:
-    if not permissions.can_see_community(user):
-        raise PermissionDenied(_("Only verified physicians can read the community."))
-
-
 def can_read_board(user: User, board: Board) -> bool:
     """Verified physicians read every board; partner consultants the boards they answer in."""
     return permissions.can_see_community(user) or permissions.has_perm(
@@ -253,7 +248,11 @@ class MemberPage:
 
 def member_page(user_id: int, viewer: User) -> MemberPage:
     """A member's public page: real-name posts and answers only, never anonymous ones."""
-    require_reader(viewer)
+    permissions.require(
+        viewer,
+        permissions.COMMUNITY_VIEW,
+        message=_("Only verified physicians can read the community."),
+    )
     member = (
         User.objects.select_related(
             "physician_profile__specialty", "physician_profile__facility", "consultant_profile"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest
 from django.utils import timezone
@@ -57,8 +57,11 @@ def report_create(
     request: HttpRequest | None = None,
 ) -> Report:
     """Flag content; it is hidden at once and waits in the moderation queue."""
-    if not permissions.can_see_community(reporter):
-        raise PermissionDenied(_("Only verified physicians can use the community."))
+    permissions.require(
+        reporter,
+        permissions.COMMUNITY_VIEW,
+        message=_("Only verified physicians can use the community."),
+    )
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Say briefly what is wrong with it.")})

@@ -74,11 +74,6 @@ class QuestionSpec:
     required: bool = True
 
 
-def _require_member(user: User, message: str) -> None:
-    if not permissions.can_see_community(user):
-        raise PermissionDenied(message)
-
-
 def _future(closes_at: datetime | None, message: str) -> None:
     if closes_at is not None and closes_at <= timezone.now():
         raise ValidationError({"closes_at": ValidationError(message, code="past")})
@@ -144,7 +139,9 @@ def poll_create(
     """
     if creator is None:
         creator = post.author
-    _require_member(creator, _("Only verified physicians can add polls."))
+    permissions.require(
+        creator, permissions.COMMUNITY_VIEW, message=_("Only verified physicians can add polls.")
+    )
     if post.author_id != creator.pk:
         raise PermissionDenied(_("Only the author of a post can add a poll to it."))
     if not post.board.allows_polls:
@@ -178,7 +175,9 @@ def poll_create(
 @transaction.atomic
 def poll_vote(*, poll_id: int, voter: User, option_ids: list[int]) -> PollBallot:
     """Cast the member's one ballot. Nothing is written unless every check passes."""
-    _require_member(voter, _("Only verified physicians can vote."))
+    permissions.require(
+        voter, permissions.COMMUNITY_VIEW, message=_("Only verified physicians can vote.")
+    )
     poll = selectors.poll_for_voting(poll_id)
     if poll is None:
         raise Http404
@@ -305,7 +304,11 @@ def survey_respond(
     *, survey_id: int, respondent: User, answers: Mapping[int, list[str] | str]
 ) -> SurveyResponse:
     """Store the member's one response; every error is reported against its question."""
-    _require_member(respondent, _("Only verified physicians can answer surveys."))
+    permissions.require(
+        respondent,
+        permissions.COMMUNITY_VIEW,
+        message=_("Only verified physicians can answer surveys."),
+    )
     survey = selectors.survey_get(survey_id)
     if survey is None:
         raise Http404

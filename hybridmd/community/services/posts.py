@@ -77,11 +77,6 @@ def _tags(names: Iterable[str]) -> list[Tag]:
     return [Tag.objects.get_or_create(name=name)[0] for name in cleaned]
 
 
-def require_member(user: User) -> None:
-    if not permissions.can_see_community(user):
-        raise PermissionDenied(_("Only verified physicians can use the community."))
-
-
 def _require_board(user: User, board: Board, perm: str) -> None:
     if not permissions.has_perm(user, perm):
         raise PermissionDenied(
@@ -292,7 +287,11 @@ def _vote_target(post_id: int | None, answer_id: int | None) -> tuple[Post | Non
 
 def vote_add(*, voter: User, post_id: int | None = None, answer_id: int | None = None) -> int:
     """Upvote once; returns the new score. A second vote is a 409, not a silent no-op."""
-    require_member(voter)
+    permissions.require(
+        voter,
+        permissions.COMMUNITY_VIEW,
+        message=_("Only verified physicians can use the community."),
+    )
     post, answer = _vote_target(post_id, answer_id)
     target = post if post is not None else answer
     assert target is not None  # noqa: S101 -- _vote_target returns exactly one
@@ -310,7 +309,11 @@ def vote_add(*, voter: User, post_id: int | None = None, answer_id: int | None =
 
 def bookmark_toggle(*, user: User, post_id: int) -> bool:
     """Bookmark or un-bookmark; returns whether the post is bookmarked now."""
-    require_member(user)
+    permissions.require(
+        user,
+        permissions.COMMUNITY_VIEW,
+        message=_("Only verified physicians can use the community."),
+    )
     post = visible_post(post_id)
     with transaction.atomic():
         deleted, _rows = Bookmark.objects.filter(user=user, post=post).delete()
