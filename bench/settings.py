@@ -37,3 +37,13 @@ _database = environ.Env.db_url_config(BENCH_DATABASE_URL)
 # Persistent connections, as the project configures for PostgreSQL.
 _database.setdefault("CONN_MAX_AGE", _PROJECT_DATABASES["default"].get("CONN_MAX_AGE", 60))
 DATABASES = {"default": _database}
+
+# The cache is Redis, as in production (fragments, sessions, rate limits live there).
+BENCH_REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/2")
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": BENCH_REDIS_URL,
+        "KEY_PREFIX": "hybridmd-bench",
+    }
+}

@@ -6,3 +6,8 @@ class CommunityConfig(AppConfig):
     name = "hybridmd.community"
     label = "community"
     verbose_name = _("Community")
+
+    def ready(self) -> None:
+        from hybridmd.community import signals  # noqa: PLC0415 -- models must be loaded first
+
+        signals.connect()

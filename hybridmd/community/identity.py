@@ -9,16 +9,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
 from hybridmd.accounts.models import User
 from hybridmd.community.models import Answer, Comment, Post
 
-AUTHOR_RELATED = (
-    "author__physician_profile__specialty",
-    "author__physician_profile__facility",
-    "author__consultant_profile",
+AUTHOR_PROFILE_RELATED = (
+    "physician_profile__specialty",
+    "physician_profile__facility",
+    "consultant_profile",
 )
+AUTHOR_RELATED = tuple(f"author__{path}" for path in AUTHOR_PROFILE_RELATED)
+
+
+def author_prefetch(lookup: str = "author") -> Prefetch[str]:
+    """Fetch the authors of many rows, with what they are shown with, in one query."""
+    return Prefetch(lookup, queryset=User.objects.select_related(*AUTHOR_PROFILE_RELATED))
 
 
 @dataclass(frozen=True)

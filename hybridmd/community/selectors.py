@@ -6,7 +6,11 @@ from dataclasses import dataclass, field
 from uuid import UUID
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import (
+    Q,
+    QuerySet,
+    prefetch_related_objects,
+)
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -73,8 +77,13 @@ class PostPage:
         return self.number > 1
 
 
+def page_number(raw: str | None) -> int:
+    """A list page number from the query string; anything odd is the first page."""
+    return int(raw) if raw and raw.isdigit() and 0 < int(raw) < 10_000 else 1
+
+
 def page_of(posts: QuerySet[Post], number: str | None) -> PostPage:
-    page = int(number) if number and number.isdigit() and 0 < int(number) < 10_000 else 1
+    page = page_number(number)
     start = (page - 1) * PAGE_SIZE
     rows = list(posts[start : start + PAGE_SIZE + 1])
     return PostPage(posts=rows[:PAGE_SIZE], number=page, has_next=len(rows) > PAGE_SIZE)
@@ -119,7 +128,6 @@ class AnswerView:
     answer: Answer
     author: identity.AuthorView
     comments: list[CommentView] = field(default_factory=list)
-    voted: bool = False
 
     @property
     def accepted(self) -> bool:
@@ -127,15 +135,44 @@ class AnswerView:
 
 
 @dataclass
-class ThreadView:
+class ThreadHead:
+    """A post and what the viewer has done in its thread."""
+
     post: Post
-    author: identity.AuthorView
-    answers: list[AnswerView]
-    comments: list[CommentView]
     viewer_is_author: bool
     bookmarked: bool
     voted: bool
-    revision_count: int
+    voted_answers: frozenset[int]
+
+
+@dataclass
+class ThreadBody:
+    """The answers and comments of a thread: the same for every reader."""
+
+    answers: list[AnswerView]
+    comments: list[CommentView]
+
+
+@dataclass
+class ThreadView:
+    head: ThreadHead
+    body: ThreadBody
+
+    @property
+    def post(self) -> Post:
+        return self.head.post
+
+    @property
+    def author(self) -> identity.AuthorView:
+        return identity.post_author(self.head.post)
+
+    @property
+    def answers(self) -> list[AnswerView]:
+        return self.body.answers
+
+    @property
+    def comments(self) -> list[CommentView]:
+        return self.body.comments
 
 
 def _thread_comments(
@@ -156,11 +193,14 @@ def _thread_comments(
 
 
 def post_for_reader(public_id: UUID | str, viewer: User) -> Post:
+    """The post, if the viewer may read it (else 403 or 404); with its board and poll.
+
+    Author and tags are not fetched: callers that show them prefetch
+    (``with_author_and_tags``), as PostgreSQL plans one wide join of post, board,
+    author and profiles slower than it runs two narrow queries.
+    """
     post = (
-        Post.objects.select_related(
-            "board", "specialty", "accepted_answer", *identity.AUTHOR_RELATED
-        )
-        .prefetch_related("tags")
+        Post.objects.select_related("board", "specialty", "poll")
         .filter(public_id=public_id)
         .first()
     )
@@ -179,22 +219,14 @@ def post_for_reader(public_id: UUID | str, viewer: User) -> Post:
     return post
 
 
-def thread(public_id: UUID | str, viewer: User) -> ThreadView:
-    """A post with its visible answers and comments, in a fixed number of queries."""
+def with_author_and_tags(post: Post) -> Post:
+    prefetch_related_objects([post], "tags", identity.author_prefetch())
+    return post
+
+
+def thread_head(public_id: UUID | str, viewer: User) -> ThreadHead:
+    """The post the viewer may read, and the viewer's votes and bookmark in its thread."""
     post = post_for_reader(public_id, viewer)
-    answers = list(
-        Answer.objects.filter(post=post, status=Visibility.VISIBLE)
-        .select_related(*identity.AUTHOR_RELATED)
-        .order_by("created_at", "pk")
-    )
-    for answer in answers:
-        answer.post = post
-    comments = list(
-        Comment.objects.filter(post=post, status=Visibility.VISIBLE)
-        .select_related(*identity.AUTHOR_RELATED)
-        .order_by("created_at", "pk")
-    )
-    on_post, on_answers = _thread_comments(post, comments)
     votes = Vote.objects.filter(user=viewer).filter(Q(post=post) | Q(answer__post=post))
     voted_answers = set()
     voted_post = False
@@ -203,22 +235,47 @@ def thread(public_id: UUID | str, viewer: User) -> ThreadView:
             voted_post = True
         if answer_id:
             voted_answers.add(answer_id)
-    answer_views = [
-        AnswerView(a, identity.answer_author(a), on_answers.get(a.pk, []), a.pk in voted_answers)
-        for a in answers
-    ]
-    if post.accepted_answer_id:
-        answer_views.sort(key=lambda view: not view.accepted)
-    return ThreadView(
+    return ThreadHead(
         post=post,
-        author=identity.post_author(post),
-        answers=answer_views,
-        comments=on_post,
         viewer_is_author=post.author_id == viewer.pk,
         bookmarked=Bookmark.objects.filter(user=viewer, post=post).exists(),
         voted=voted_post,
-        revision_count=PostRevision.objects.filter(post=post).count(),
+        voted_answers=frozenset(voted_answers),
     )
+
+
+def thread_body(post: Post) -> ThreadBody:
+    """Visible answers (the accepted one first) and comments, with authors: four queries."""
+    answers = list(
+        Answer.objects.filter(post=post, status=Visibility.VISIBLE)
+        .prefetch_related(identity.author_prefetch())
+        .order_by("created_at", "pk")
+    )
+    for answer in answers:
+        answer.post = post
+    comments = list(
+        Comment.objects.filter(post=post, status=Visibility.VISIBLE)
+        .prefetch_related(identity.author_prefetch())
+        .order_by("created_at", "pk")
+    )
+    on_post, on_answers = _thread_comments(post, comments)
+    answer_views = [
+        AnswerView(a, identity.answer_author(a), on_answers.get(a.pk, [])) for a in answers
+    ]
+    if post.accepted_answer_id:
+        answer_views.sort(key=lambda view: not view.accepted)
+    return ThreadBody(answers=answer_views, comments=on_post)
+
+
+def thread(public_id: UUID | str, viewer: User) -> ThreadView:
+    """A post with its visible answers and comments, in a fixed number of queries."""
+    head = thread_head(public_id, viewer)
+    with_author_and_tags(head.post)
+    return ThreadView(head=head, body=thread_body(head.post))
+
+
+def revision_count(post: Post) -> int:
+    return PostRevision.objects.filter(post=post).count()
 
 
 def revisions(post: Post) -> QuerySet[PostRevision]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any, TypeVar
+from urllib.parse import urlencode
 from uuid import UUID
 
 from django.contrib import messages
@@ -14,12 +15,13 @@ from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from hybridmd.accounts import permissions
 from hybridmd.accounts.models import User, as_user
-from hybridmd.community import selectors, selectors_polls
+from hybridmd.community import fragments, identity, selectors, selectors_polls
 from hybridmd.community.errors import ConflictError
 from hybridmd.community.forms import AnswerForm, CommentForm, PostForm, ReportForm, ResolveForm
 from hybridmd.community.models import Answer, Board, Comment, Post
@@ -72,14 +74,35 @@ def board_detail(request: HttpRequest, slug: str) -> HttpResponse:
         tag=request.GET.get("tag", "")[:30],
         answered=answered,
     )
-    page = selectors.page_of(selectors.board_posts(board, filters), request.GET.get("page"))
+    number = selectors.page_number(request.GET.get("page"))
+    kept = {
+        "specialty": filters.specialty,
+        "tag": filters.tag,
+        "answered": request.GET.get("answered", ""),
+    }
+
+    def context() -> dict[str, Any]:
+        return {
+            "page": selectors.page_of(selectors.board_posts(board, filters), str(number)),
+            "filters": filters,
+            "filter_query": urlencode({k: v for k, v in kept.items() if v}),
+        }
+
+    rows = fragments.cached(
+        request,
+        "board",
+        parts=(board.pk, filters, number),
+        scopes=[fragments.board_scope(board.pk)],
+        templates={"rows": "community/_board_rows.html"},
+        context=context,
+    )
     return render(
         request,
         "community/board.html",
         {
             "board": board,
-            "page": page,
             "filters": filters,
+            "fragments": rows,
             "can_post": permissions.has_perm(request.user, board.post_permission),
         },
     )
@@ -136,30 +159,70 @@ def _create_post(request: HttpRequest, board: Board, form: PostForm) -> Any:
     return post
 
 
+def _thread_fragments(
+    request: HttpRequest, head: selectors.ThreadHead, urls: dict[str, str]
+) -> dict[str, SafeString]:
+    post = head.post
+    show_accept = head.viewer_is_author and not post.accepted_answer_id
+    templates = {
+        "meta": "community/_thread_meta.html",
+        "comments": "community/_thread_comments.html",
+    }
+    if post.board.takes_answers:
+        templates["answers"] = "community/_thread_answers.html"
+
+    def context() -> dict[str, Any]:
+        selectors.with_author_and_tags(post)
+        body = selectors.thread_body(post)
+        return {
+            "post": post,
+            "author": identity.post_author(post),
+            "revision_count": selectors.revision_count(post),
+            "answers": body.answers,
+            "comments": body.comments,
+            "urls": urls,
+            "show_accept": show_accept,
+        }
+
+    parts = fragments.cached(
+        request,
+        "thread",
+        parts=(post.pk, show_accept),
+        scopes=[fragments.thread_scope(post.pk)],
+        templates=templates,
+        context=context,
+    )
+    if "answers" in parts:
+        parts["answers"] = fragments.disable_votes(parts["answers"], head.voted_answers)
+    return parts
+
+
 def _thread_context(request: HttpRequest, public_id: UUID, **extra: Any) -> dict[str, Any]:
     viewer = _user(request)
-    view = selectors.thread(public_id, viewer)
-    poll = getattr(view.post, "poll", None)
-    public_id = view.post.public_id
+    head = selectors.thread_head(public_id, viewer)
+    post = head.post
+    poll = getattr(post, "poll", None)
+    # Reversed once here: a thread with many answers would otherwise reverse them once
+    # per answer and comment.
+    urls = {
+        "vote": reverse("community_vote", args=[post.public_id]),
+        "comment": reverse("community_comment_create", args=[post.public_id]),
+        "report": reverse("community_report", args=[post.public_id]),
+    }
     context: dict[str, Any] = {
-        "thread": view,
-        "post": view.post,
-        # Reversed once here: a thread with many answers would otherwise reverse them
-        # once per answer and comment.
-        "urls": {
-            "vote": reverse("community_vote", args=[public_id]),
-            "comment": reverse("community_comment_create", args=[public_id]),
-            "report": reverse("community_report", args=[public_id]),
-        },
+        "thread": head,
+        "post": post,
+        "urls": urls,
+        "fragments": _thread_fragments(request, head, urls),
         "poll": poll,
         "poll_state": selectors_polls.poll_results(poll, viewer=viewer) if poll else None,
         "answer_form": AnswerForm(),
         "comment_form": CommentForm(),
-        "can_answer": view.post.board.takes_answers
-        and not view.viewer_is_author
-        and permissions.has_perm(viewer, view.post.board.answer_permission),
+        "can_answer": post.board.takes_answers
+        and not head.viewer_is_author
+        and permissions.has_perm(viewer, post.board.answer_permission),
         "can_moderate": permissions.has_perm(viewer, moderation.MODERATE),
-        "can_reveal": view.post.is_anonymous and permissions.has_perm(viewer, moderation.REVEAL),
+        "can_reveal": post.is_anonymous and permissions.has_perm(viewer, moderation.REVEAL),
     }
     context.update(extra)
     return context

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hybridmd.accounts import permissions
 from hybridmd.accounts.models import Specialty
+from hybridmd.community import fragments
 from hybridmd.community.models import Board
 from hybridmd.community.search import SearchPage, search
 
@@ -66,22 +67,36 @@ def _page_links(request: HttpRequest, page: SearchPage, number: int) -> dict[str
 
 @permissions.permission_required(permissions.COMMUNITY_VIEW)
 def community_search(request: HttpRequest) -> HttpResponse:
-    form = SearchForm(request.GET or None)
-    context: dict[str, Any] = {"form": form, "page": None}
-    if form.is_valid() and form.cleaned_data["q"].strip():
-        data = form.cleaned_data
-        number = data["page"] or 1
-        page = search(
-            request.user,
-            data["q"],
-            board=data["board"],
-            specialty=data["specialty"],
-            tag=data["tag"] or None,
-            answered=data["answered"],
-            date_from=data["date_from"],
-            date_to=data["date_to"],
-            limit=PAGE_SIZE,
-            offset=(number - 1) * PAGE_SIZE,
-        )
-        context.update(page=page, number=number, links=_page_links(request, page, number))
-    return render(request, "community/search.html", context)
+    def context() -> dict[str, Any]:
+        form = SearchForm(request.GET or None)
+        values: dict[str, Any] = {"form": form, "page": None, "action": request.path}
+        if form.is_valid() and form.cleaned_data["q"].strip():
+            data = form.cleaned_data
+            number = data["page"] or 1
+            page = search(
+                request.user,
+                data["q"],
+                board=data["board"],
+                specialty=data["specialty"],
+                tag=data["tag"] or None,
+                answered=data["answered"],
+                date_from=data["date_from"],
+                date_to=data["date_to"],
+                limit=PAGE_SIZE,
+                offset=(number - 1) * PAGE_SIZE,
+            )
+            values.update(page=page, number=number, links=_page_links(request, page, number))
+        return values
+
+    # Results are the same for everyone who may search (search() filters by what every
+    # member may read), so the fragment is keyed by the form's fields alone.
+    fields = tuple((name, request.GET.get(name, "")) for name in SearchForm.base_fields)
+    body = fragments.cached(
+        request,
+        "search",
+        parts=(request.path, fields),
+        scopes=[fragments.SEARCH],
+        templates={"body": "community/_search_body.html"},
+        context=context,
+    )
+    return render(request, "community/search.html", {"fragments": body})

@@ -17,6 +17,7 @@ from typing import Any
 
 from django.db import connection, transaction
 
+from hybridmd.community import fragments
 from hybridmd.community.models import Answer, Comment, Post, SearchEntry, Visibility
 from hybridmd.community.rendering import plain_text as _sanitised_text
 from hybridmd.community.search import schema
@@ -94,15 +95,18 @@ def _save(row: SearchEntry) -> None:
         if field.attname not in {"id", "kind", "object_id"}
     }
     SearchEntry.objects.update_or_create(kind=row.kind, object_id=row.object_id, defaults=defaults)
+    fragments.bump(fragments.SEARCH)
 
 
 def _drop(kind: str, object_id: int) -> None:
     SearchEntry.objects.filter(kind=kind, object_id=object_id).delete()
+    fragments.bump(fragments.SEARCH)
 
 
 def _refresh_thread(post: Post, thread: Thread) -> None:
     rows = SearchEntry.objects.filter(post_id=post.pk)
     rows.update(**thread.fields(), visible=thread.visible)
+    fragments.bump(fragments.SEARCH)
     if thread.visible:
         hidden_answers = Answer.objects.filter(post_id=post.pk).exclude(status=Visibility.VISIBLE)
         on_hidden = Comment.objects.filter(answer__in=hidden_answers).values("pk")
@@ -260,6 +264,7 @@ def reindex_all(*, batch_size: int = 200) -> int:
         SearchEntry.objects.bulk_create(rows, batch_size=500)
         count += len(rows)
     schema.rebuild(connection)
+    fragments.bump(fragments.SEARCH)
     return count
 
 

@@ -1,8 +1,13 @@
-"""Pages cost a fixed number of queries however much content they show."""
+"""Pages cost a fixed number of queries however much content they show.
+
+Counted with an empty cache (the cost of rendering, not of a cached fragment); what a
+cached fragment saves is in test_fragments.
+"""
 
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -19,6 +24,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _queries(client, url) -> int:
+    cache.clear()
     with CaptureQueriesContext(connection) as captured:
         assert client.get(url).status_code == 200
     return len(captured)
