@@ -195,12 +195,12 @@ def _thread_comments(
 def post_for_reader(public_id: UUID | str, viewer: User) -> Post:
     """The post, if the viewer may read it (else 403 or 404); with its board and poll.
 
-    Author and tags are not fetched: callers that show them prefetch
-    (``with_author_and_tags``), as PostgreSQL plans one wide join of post, board,
-    author and profiles slower than it runs two narrow queries.
+    Author, specialty and tags are not fetched: callers that show them call
+    ``with_shown_details``. PostgreSQL plans one wide join of post, board, author and
+    profiles slower than it runs narrow queries, and Django builds it slower too.
     """
     post = (
-        Post.objects.select_related("board", "specialty", "poll")
+        Post.objects.select_related("board", "poll")
         .filter(public_id=public_id)
         .first()
     )
@@ -219,8 +219,9 @@ def post_for_reader(public_id: UUID | str, viewer: User) -> Post:
     return post
 
 
-def with_author_and_tags(post: Post) -> Post:
-    prefetch_related_objects([post], "tags", identity.author_prefetch())
+def with_shown_details(post: Post) -> Post:
+    """Fetch what a post is shown with: specialty, tags, and the author with profiles."""
+    prefetch_related_objects([post], "specialty", "tags", identity.author_prefetch())
     return post
 
 
@@ -270,7 +271,7 @@ def thread_body(post: Post) -> ThreadBody:
 def thread(public_id: UUID | str, viewer: User) -> ThreadView:
     """A post with its visible answers and comments, in a fixed number of queries."""
     head = thread_head(public_id, viewer)
-    with_author_and_tags(head.post)
+    with_shown_details(head.post)
     return ThreadView(head=head, body=thread_body(head.post))
 
 

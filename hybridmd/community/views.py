@@ -172,7 +172,7 @@ def _thread_fragments(
         templates["answers"] = "community/_thread_answers.html"
 
     def context() -> dict[str, Any]:
-        selectors.with_author_and_tags(post)
+        selectors.with_shown_details(post)
         body = selectors.thread_body(post)
         return {
             "post": post,
