@@ -6,11 +6,7 @@ from dataclasses import dataclass, field
 from uuid import UUID
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import (
-    Q,
-    QuerySet,
-    prefetch_related_objects,
-)
+from django.db.models import IntegerField, Q, QuerySet, Value, prefetch_related_objects
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -199,11 +195,7 @@ def post_for_reader(public_id: UUID | str, viewer: User) -> Post:
     ``with_shown_details``. PostgreSQL plans one wide join of post, board, author and
     profiles slower than it runs narrow queries, and Django builds it slower too.
     """
-    post = (
-        Post.objects.select_related("board", "poll")
-        .filter(public_id=public_id)
-        .first()
-    )
+    post = Post.objects.select_related("board", "poll").filter(public_id=public_id).first()
     if post is None or post.status == Visibility.REMOVED:
         if not permissions.can_see_community(viewer):
             raise PermissionDenied(_("Only verified physicians can read the community."))
@@ -228,20 +220,26 @@ def with_shown_details(post: Post) -> Post:
 def thread_head(public_id: UUID | str, viewer: User) -> ThreadHead:
     """The post the viewer may read, and the viewer's votes and bookmark in its thread."""
     post = post_for_reader(public_id, viewer)
-    votes = Vote.objects.filter(user=viewer).filter(Q(post=post) | Q(answer__post=post))
-    voted_answers = set()
-    voted_post = False
-    for post_id, answer_id in votes.values_list("post_id", "answer_id"):
-        if post_id:
-            voted_post = True
-        if answer_id:
-            voted_answers.add(answer_id)
+    # One round trip for all three: ("vote", None) is a vote on the post,
+    # ("vote", answer id) one on an answer, ("bookmark", None) the bookmark.
+    votes = (
+        Vote.objects.filter(user=viewer)
+        .filter(Q(post=post) | Q(answer__post=post))
+        .annotate(mark=Value("vote"))
+        .values_list("mark", "answer_id")
+    )
+    bookmark = (
+        Bookmark.objects.filter(user=viewer, post=post)
+        .annotate(mark=Value("bookmark"), nothing=Value(None, output_field=IntegerField()))
+        .values_list("mark", "nothing")
+    )
+    marks = list(votes.union(bookmark, all=True))
     return ThreadHead(
         post=post,
         viewer_is_author=post.author_id == viewer.pk,
-        bookmarked=Bookmark.objects.filter(user=viewer, post=post).exists(),
-        voted=voted_post,
-        voted_answers=frozenset(voted_answers),
+        bookmarked=("bookmark", None) in marks,
+        voted=("vote", None) in marks,
+        voted_answers=frozenset(answer_id for mark, answer_id in marks if answer_id is not None),
     )
 
 
