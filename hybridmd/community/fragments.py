@@ -4,7 +4,9 @@ A board's list, a thread's answers and comments, and a search's results look the
 every member who may read them (anonymous askers are pseudonymous for everyone; who
 sees what is decided before a fragment is fetched). So they are rendered once and kept
 in the cache, keyed by what they show and by the current *generation* of each scope
-they depend on (``board:<id>``, ``thread:<post id>``, ``search``).
+they depend on (``board:<id>``, ``thread:<post public id>``, ``search``). The thread's
+post row itself is kept the same way (``cached_object``); permission checks run on it
+for every request.
 
 A write bumps its scopes' generations (a new random token, not a counter: if the cache
 evicts a generation, the next reader draws a fresh token, so an old fragment can never
@@ -21,7 +23,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.cache import cache
 from django.db import transaction
@@ -43,8 +45,9 @@ def board_scope(board_id: int) -> str:
     return f"board:{board_id}"
 
 
-def thread_scope(post_id: int) -> str:
-    return f"thread:{post_id}"
+def thread_scope(post_public_id: uuid.UUID | str) -> str:
+    """Keyed by the public id: the thread page knows it before it reads the post."""
+    return f"thread:{post_public_id}"
 
 
 def _generations(scopes: Iterable[str]) -> list[str]:
@@ -106,6 +109,22 @@ def cached(
         html.update(rendered)
     token = get_token(request) if any(_CSRF_PLACEHOLDER in text for text in html.values()) else ""
     return {slot: mark_safe(text.replace(_CSRF_PLACEHOLDER, token)) for slot, text in html.items()}  # noqa: S308 -- our own rendered templates
+
+
+T = TypeVar("T")
+
+
+def cached_object(
+    name: str, *, parts: tuple[object, ...], scopes: Iterable[str], load: Callable[[], T | None]
+) -> T | None:
+    """``load()``'s result, from the cache while the scopes' generations hold; None is not kept."""
+    key = _key(name, parts, _generations(scopes))
+    found: T | None = cache.get(key)
+    if found is None:
+        found = load()
+        if found is not None:
+            cache.set(key, found, FRAGMENT_TTL)
+    return found
 
 
 def disable_votes(html: SafeString, voted: Iterable[int]) -> SafeString:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from hybridmd.accounts import permissions
 from hybridmd.accounts.models import User
-from hybridmd.community import identity
+from hybridmd.community import fragments, identity
 from hybridmd.community.models import (
     Answer,
     Board,
@@ -188,14 +188,14 @@ def _thread_comments(
     return on_post, on_answers
 
 
-def post_for_reader(public_id: UUID | str, viewer: User) -> Post:
-    """The post, if the viewer may read it (else 403 or 404); with its board and poll.
+def _post_row(public_id: UUID | str) -> Post | None:
+    # Author, specialty and tags are not joined: callers that show them call
+    # ``with_shown_details``. PostgreSQL plans one wide join of post, board, author and
+    # profiles slower than it runs narrow queries, and Django builds it slower too.
+    return Post.objects.select_related("board", "poll").filter(public_id=public_id).first()
 
-    Author, specialty and tags are not fetched: callers that show them call
-    ``with_shown_details``. PostgreSQL plans one wide join of post, board, author and
-    profiles slower than it runs narrow queries, and Django builds it slower too.
-    """
-    post = Post.objects.select_related("board", "poll").filter(public_id=public_id).first()
+
+def _readable(post: Post | None, viewer: User) -> Post:
     if post is None or post.status == Visibility.REMOVED:
         if not permissions.can_see_community(viewer):
             raise PermissionDenied(_("Only verified physicians can read the community."))
@@ -211,6 +211,11 @@ def post_for_reader(public_id: UUID | str, viewer: User) -> Post:
     return post
 
 
+def post_for_reader(public_id: UUID | str, viewer: User) -> Post:
+    """The post, if the viewer may read it (else 403 or 404); with its board and poll."""
+    return _readable(_post_row(public_id), viewer)
+
+
 def with_shown_details(post: Post) -> Post:
     """Fetch what a post is shown with: specialty, tags, and the author with profiles."""
     prefetch_related_objects([post], "specialty", "tags", identity.author_prefetch())
@@ -218,8 +223,18 @@ def with_shown_details(post: Post) -> Post:
 
 
 def thread_head(public_id: UUID | str, viewer: User) -> ThreadHead:
-    """The post the viewer may read, and the viewer's votes and bookmark in its thread."""
-    post = post_for_reader(public_id, viewer)
+    """The post the viewer may read, and the viewer's votes and bookmark in its thread.
+
+    The post row comes from the cache while its thread is unchanged (every save of the
+    post bumps the thread's generation); who may read it is decided here every time.
+    """
+    row = fragments.cached_object(
+        "post",
+        parts=(str(public_id),),
+        scopes=[fragments.thread_scope(public_id)],
+        load=lambda: _post_row(public_id),
+    )
+    post = _readable(row, viewer)
     # One round trip for all three: ("vote", None) is a vote on the post,
     # ("vote", answer id) one on an answer, ("bookmark", None) the bookmark.
     votes = (

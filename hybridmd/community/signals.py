@@ -1,4 +1,4 @@
-"""Every saved or deleted post, answer, comment or answer vote invalidates its cached pages.
+"""Every saved or deleted post, answer, comment or vote invalidates its cached pages.
 
 Receivers rather than calls in each service, so that writes from the admin, data fixes
 and factories invalidate too. Writes through ``QuerySet.update()`` send no signal: the
@@ -16,32 +16,36 @@ from hybridmd.community import fragments
 from hybridmd.community.models import Answer, Comment, Post, Vote
 
 
-def _post_changed(post_id: int, board_id: int) -> None:
-    fragments.bump(fragments.thread_scope(post_id), fragments.board_scope(board_id))
+def _post_changed(post_id: int) -> None:
+    found = Post.objects.filter(pk=post_id).values_list("public_id", "board_id").first()
+    if found is None:  # deleted with its post, whose own signal invalidated the pages
+        return
+    public_id, board_id = found
+    fragments.bump(fragments.thread_scope(public_id), fragments.board_scope(board_id))
 
 
 def _on_post(sender: type[Post], instance: Post, **kwargs: Any) -> None:
-    _post_changed(instance.pk, instance.board_id)
+    fragments.bump(
+        fragments.thread_scope(instance.public_id), fragments.board_scope(instance.board_id)
+    )
 
 
 def _on_reply(sender: type[Answer | Comment], instance: Answer | Comment, **kwargs: Any) -> None:
-    board_id = Post.objects.filter(pk=instance.post_id).values_list("board_id", flat=True).first()
-    if board_id is None:  # deleted with its post, whose own signal invalidated the pages
-        return
-    _post_changed(instance.post_id, board_id)
+    _post_changed(instance.post_id)
 
 
 def _on_vote(sender: type[Vote], instance: Vote, **kwargs: Any) -> None:
-    if instance.answer_id is None:  # a post's own score is not in a cached fragment
+    if instance.post_id is not None:
+        _post_changed(instance.post_id)
         return
     post_id = Answer.objects.filter(pk=instance.answer_id).values_list("post_id", flat=True).first()
     if post_id is not None:
-        fragments.bump(fragments.thread_scope(post_id))
+        _post_changed(post_id)
 
 
 def _on_tags(sender: type[Any], instance: Any, action: str, **kwargs: Any) -> None:
     if isinstance(instance, Post) and action.startswith("post_"):
-        _post_changed(instance.pk, instance.board_id)
+        _on_post(Post, instance)
 
 
 def connect() -> None:

@@ -188,7 +188,7 @@ def _thread_fragments(
         request,
         "thread",
         parts=(post.pk, show_accept),
-        scopes=[fragments.thread_scope(post.pk)],
+        scopes=[fragments.thread_scope(post.public_id)],
         templates=templates,
         context=context,
     )

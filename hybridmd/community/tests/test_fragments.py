@@ -51,7 +51,7 @@ def test_a_warm_thread_skips_the_answer_and_comment_queries():
     client = _signed_in(verified_user())
     cold_html, cold = _get(client, url)
     warm_html, warm = _get(client, url)
-    assert warm == cold - 6  # meta (author, tags, revisions), answers, comments, authors
+    assert warm == cold - 7  # post row; meta (author, tags, revisions); answers, comments
     strip = re.compile(r"[A-Za-z0-9]{64}")  # CSRF tokens are masked anew per request
     assert strip.sub("", warm_html) == strip.sub("", cold_html)
 
@@ -77,6 +77,18 @@ def test_a_reported_answer_disappears_at_once():
         reporter=verified_user(), kind="answer", target_id=answer.pk, reason="광고"
     )
     assert "숨겨질 답변" not in _get(reader, url)[0]
+
+
+def test_a_reported_question_is_hidden_from_readers_at_once():
+    post = PostFactory()
+    url = reverse("community_post", args=[post.public_id])
+    reader = _signed_in(verified_user())
+    _get(reader, url)  # the post row is cached now
+    moderation.report_create(
+        reporter=verified_user(), kind="post", target_id=post.pk, reason="광고"
+    )
+    assert reader.get(url).status_code == 404
+    assert _signed_in(post.author).get(url).status_code == 200  # its author still sees it
 
 
 def test_the_csrf_token_in_a_cached_fragment_is_the_viewers_own():
@@ -165,9 +177,9 @@ def test_an_evicted_generation_never_revives_an_old_fragment():
     url = reverse("community_post", args=[post.public_id])
     reader = _signed_in(verified_user())
     _get(reader, url)
-    cache.delete("community:generation:" + fragments.thread_scope(post.pk))
+    cache.delete("community:generation:" + fragments.thread_scope(post.public_id))
     AnswerFactory(post=post, body_html="<p>새 답변</p>")
-    cache.delete("community:generation:" + fragments.thread_scope(post.pk))
+    cache.delete("community:generation:" + fragments.thread_scope(post.public_id))
     assert "새 답변" in _get(reader, url)[0]
 
 
