@@ -248,7 +248,7 @@ def thread_head(public_id: UUID | str, viewer: User) -> ThreadHead:
         .annotate(mark=Value("bookmark"), nothing=Value(None, output_field=IntegerField()))
         .values_list("mark", "nothing")
     )
-    marks = list(votes.union(bookmark, all=True))
+    marks: list[tuple[str, int | None]] = list(votes.union(bookmark, all=True))
     return ThreadHead(
         post=post,
         viewer_is_author=post.author_id == viewer.pk,

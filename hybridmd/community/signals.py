@@ -38,7 +38,8 @@ def _on_vote(sender: type[Vote], instance: Vote, **kwargs: Any) -> None:
     if instance.post_id is not None:
         _post_changed(instance.post_id)
         return
-    post_id = Answer.objects.filter(pk=instance.answer_id).values_list("post_id", flat=True).first()
+    answers = Answer.objects.filter(pk=instance.answer_id or 0)
+    post_id = answers.values_list("post_id", flat=True).first()
     if post_id is not None:
         _post_changed(post_id)
 
