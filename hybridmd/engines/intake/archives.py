@@ -45,9 +45,8 @@ def _read_capped(archive: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int) -> b
     with archive.open(info) as stream:
         data = stream.read(cap + 1)
     if len(data) > cap:
-        raise IntakeError(
-            f"The archive entry {safe_name(info.filename)!r} is larger than it says; it was refused."
-        )
+        name = safe_name(info.filename)
+        raise IntakeError(f"The archive entry {name!r} is larger than it says; it was refused.")
     return data
 
 
