@@ -16,20 +16,23 @@ def board_rows() -> list[dict[str, Any]]:
 
 def sync_boards(board_model: Any) -> int:
     rows = board_rows()
+    # Older data migrations pass a historical model that lacks later fields.
+    known = {f.name for f in board_model._meta.get_fields()}
     for order, row in enumerate(rows):
+        values = {
+            "kind": row["kind"],
+            "name_ko": row["name_ko"],
+            "name_en": row["name_en"],
+            "description_ko": row["description_ko"],
+            "description_en": row["description_en"],
+            "post_permission": row["post"],
+            "answer_permission": row["answer"],
+            "allows_anonymous": row["anonymous"],
+            "allows_polls": row["polls"],
+            "allows_files": row.get("files", False),
+            "sort_order": order,
+        }
         board_model.objects.update_or_create(
-            slug=row["slug"],
-            defaults={
-                "kind": row["kind"],
-                "name_ko": row["name_ko"],
-                "name_en": row["name_en"],
-                "description_ko": row["description_ko"],
-                "description_en": row["description_en"],
-                "post_permission": row["post"],
-                "answer_permission": row["answer"],
-                "allows_anonymous": row["anonymous"],
-                "allows_polls": row["polls"],
-                "sort_order": order,
-            },
+            slug=row["slug"], defaults={k: v for k, v in values.items() if k in known}
         )
     return len(rows)

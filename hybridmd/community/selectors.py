@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from hybridmd.accounts import permissions
 from hybridmd.accounts.models import User
+from hybridmd.clinical_files.models import ClinicalFile
 from hybridmd.community import fragments, identity
 from hybridmd.community.models import (
     Answer,
@@ -19,6 +20,7 @@ from hybridmd.community.models import (
     Bookmark,
     Comment,
     Post,
+    PostAttachment,
     PostRevision,
     Report,
     Visibility,
@@ -286,6 +288,13 @@ def thread(public_id: UUID | str, viewer: User) -> ThreadView:
     head = thread_head(public_id, viewer)
     with_shown_details(head.post)
     return ThreadView(head=head, body=thread_body(head.post))
+
+
+def attachments(post: Post) -> list[PostAttachment]:
+    """The post's ECG and image files, published (withdrawn ones are left out)."""
+    return list(
+        post.attachments.select_related("file").filter(file__status=ClinicalFile.Status.PUBLISHED)
+    )
 
 
 def revision_count(post: Post) -> int:

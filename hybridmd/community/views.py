@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import urlencode
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -21,12 +21,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from hybridmd.accounts import permissions
 from hybridmd.accounts.models import User, as_user
+from hybridmd.clinical_files import selectors as clinical_selectors
+from hybridmd.clinical_files import services as clinical_files
 from hybridmd.community import fragments, identity, selectors, selectors_polls
 from hybridmd.community.errors import ConflictError
 from hybridmd.community.forms import AnswerForm, CommentForm, PostForm, ReportForm, ResolveForm
 from hybridmd.community.models import Answer, Board, Comment, Post
 from hybridmd.community.services import moderation, polls
 from hybridmd.community.services import posts as post_services
+from hybridmd.engines.intake.archives import IncomingFile, safe_name
 
 member_required = permissions.permission_required(permissions.COMMUNITY_VIEW)
 T = TypeVar("T")
@@ -108,6 +111,38 @@ def board_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+def _attachment_context(
+    request: HttpRequest, board: Board
+) -> tuple[dict[str, Any], ValidationError | None]:
+    """Files already uploaded for this form, and any sent with it now (the no-JS path)."""
+    if not board.allows_files:
+        return {}, None
+    batch = request.POST.get("batch", "")
+    try:
+        batch_id = UUID(batch)
+    except ValueError:
+        batch_id = uuid4()
+    context: dict[str, Any] = {
+        "batch": batch_id,
+        "uploaded": clinical_selectors.own_unpublished(
+            _user(request), request.POST.getlist("attachments")
+        ),
+        "upload_outcome": None,
+        "confirmed": request.POST.getlist("confirmed"),
+    }
+    sent = request.FILES.getlist("files") if request.method == "POST" else []
+    if sent:
+        try:
+            context["upload_outcome"] = clinical_files.files_ingest(
+                uploader=_user(request),
+                batch=batch_id,
+                files=[IncomingFile(name=safe_name(f.name or "file"), data=f.read()) for f in sent],
+            )
+        except ValidationError as exc:
+            return context, exc
+    return context, None
+
+
 @member_required
 @require_http_methods(["GET", "POST"])
 def post_create(request: HttpRequest, slug: str) -> HttpResponse:
@@ -115,15 +150,26 @@ def post_create(request: HttpRequest, slug: str) -> HttpResponse:
     permissions.require(request.user, board.post_permission)
     form = PostForm(request.POST or None, board=board)
     status = 200
-    if request.method == "POST":
+    files, refused = _attachment_context(request, board)
+    if refused is not None:
+        form.is_valid()  # errors are added to a cleaned form
+        form.add_error(None, refused)
         status = 422
-        if form.is_valid():
+    if request.method == "POST" and status == 200:
+        status = 422
+        if files.get("upload_outcome") is not None:
+            # Files came with the form: show their reports first; the text stays.
+            status = 200 if files["upload_outcome"].files else 422
+        elif form.is_valid():
             post, status = _apply(form, lambda: _create_post(request, board, form))
             if post is not None:
                 messages.success(request, _("Posted."))
                 return redirect("community_post", public_id=post.public_id)
     return render(
-        request, "community/post_form.html", {"form": form, "board": board}, status=status
+        request,
+        "community/post_form.html",
+        {"form": form, "board": board, **files},
+        status=status,
     )
 
 
@@ -145,6 +191,8 @@ def _create_post(request: HttpRequest, board: Board, form: PostForm) -> Any:
             registration_url=data.get("registration_url") or "",
         ),
         job_location=data.get("job_location") or "",
+        attachments=request.POST.getlist("attachments") if board.allows_files else (),
+        confirmed=request.POST.getlist("confirmed"),
         request=request,
     )
     if data.get("poll_question"):
@@ -166,6 +214,7 @@ def _thread_fragments(
     show_accept = head.viewer_is_author and not post.accepted_answer_id
     templates = {
         "meta": "community/_thread_meta.html",
+        "attachments": "community/_thread_attachments.html",
         "comments": "community/_thread_comments.html",
     }
     if post.board.takes_answers:
@@ -178,6 +227,7 @@ def _thread_fragments(
             "post": post,
             "author": identity.post_author(post),
             "revision_count": selectors.revision_count(post),
+            "attachments": selectors.attachments(post),
             "answers": body.answers,
             "comments": body.comments,
             "urls": urls,

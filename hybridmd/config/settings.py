@@ -236,6 +236,9 @@ MEDIA_ROOT = Path(env.str("HYBRIDMD_MEDIA_ROOT", default=str(VAR_DIR / "media"))
 MEDIA_URL = "/media/"  # never served directly: files go through permission-checked views
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Originals of clinical uploads (may hold patient identity): its own storage, so that
+    # production can put it in a separate, stricter bucket. Never served by URL.
+    "clinical_originals": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -244,6 +247,14 @@ STORAGES = {
         )
     },
 }
+
+# Clinical uploads (ECG, X-ray): per file and per request, in bytes.
+HYBRIDMD_CLINICAL_FILE_MAX_BYTES = env.int(
+    "HYBRIDMD_CLINICAL_FILE_MAX_BYTES", default=64 * 1024 * 1024
+)
+HYBRIDMD_CLINICAL_UPLOAD_MAX_BYTES = env.int(
+    "HYBRIDMD_CLINICAL_UPLOAD_MAX_BYTES", default=160 * 1024 * 1024
+)
 
 # --- Email --------------------------------------------------------------------
 EMAIL_BACKEND = env.str(

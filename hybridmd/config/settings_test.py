@@ -20,7 +20,7 @@ CELERY_RESULT_BACKEND = "cache+memory://"
 CELERY_BROKER_TRANSPORT_OPTIONS = {}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    **STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 STATIC_ROOT = Path(tempfile.mkdtemp(prefix="hybridmd-static-"))

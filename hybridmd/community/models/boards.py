@@ -24,6 +24,7 @@ class Board(LocalizedName):
     answer_permission = models.CharField(max_length=60)
     allows_anonymous = models.BooleanField(default=False)
     allows_polls = models.BooleanField(default=False)
+    allows_files = models.BooleanField(default=False)  # ECG and image attachments
     sort_order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:

@@ -83,6 +83,22 @@ class Post(Moderated):
         return self.title
 
 
+class PostAttachment(models.Model):
+    """An ECG or image attached to a post: always the de-identified form."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="attachments")
+    file = models.OneToOneField(
+        "clinical_files.ClinicalFile", on_delete=models.PROTECT, related_name="post_attachment"
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ("position", "pk")
+
+    def __str__(self) -> str:
+        return f"{self.post_id}:{self.file_id}"
+
+
 class PostRevision(models.Model):
     """The text before each edit: the history a reader can inspect."""
 

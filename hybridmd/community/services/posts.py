@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from hybridmd.accounts import permissions
 from hybridmd.accounts.models import Specialty, User
 from hybridmd.audit import services as audit
+from hybridmd.clinical_files import services as clinical_files
 from hybridmd.community.errors import ConflictError
 from hybridmd.community.models import (
     Answer,
@@ -23,6 +24,7 @@ from hybridmd.community.models import (
     Bookmark,
     Comment,
     Post,
+    PostAttachment,
     PostRevision,
     Tag,
     Visibility,
@@ -115,9 +117,15 @@ def post_create(
     anonymous: bool = False,
     event: EventDetails | None = None,
     job_location: str = "",
+    attachments: Sequence[str] = (),
+    confirmed: Iterable[str] = (),
     request: HttpRequest | None = None,
 ) -> Post:
+    """Write a post; ``attachments`` are the author's uploaded clinical files (public ids),
+    published with it once each file's de-identification is ``confirmed`` where asked."""
     _require_board(author, board, board.post_permission)
+    if attachments and not board.allows_files:
+        raise ValidationError(_("This board does not take ECG or image files."))
     if anonymous and not board.allows_anonymous:
         raise ValidationError({"anonymous": _("This board does not take anonymous posts.")})
     event = event or EventDetails()
@@ -138,6 +146,13 @@ def post_create(
         job_location=job_location.strip()[:100],
     )
     post.tags.set(_tags(tags))
+    if attachments:
+        files = clinical_files.files_publish(
+            uploader=author, public_ids=attachments, confirmed=confirmed
+        )
+        PostAttachment.objects.bulk_create(
+            PostAttachment(post=post, file=file, position=n) for n, file in enumerate(files)
+        )
     audit.record(
         author, "community.post_created", post, request=request, detail={"board": board.slug}
     )
