@@ -11,14 +11,18 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from hybridmd.accounts.tests.factories import UserFactory
+from hybridmd.accounts.tests.factories import PhysicianFactory, UserFactory
 from hybridmd.audit.models import AuditEvent
 from hybridmd.clinical_files import services
 from hybridmd.clinical_files.models import ClinicalFile
-from hybridmd.community.tests.factories import verified_user
 from hybridmd.engines.intake.archives import IncomingFile
 
 pytestmark = pytest.mark.django_db
+
+
+def verified_user():
+    return PhysicianFactory(verified=True).user
+
 
 DATA = Path(__file__).resolve().parents[3].parent / "shared" / "data"
 if not DATA.is_dir():
