@@ -11,7 +11,7 @@ PYTEST_WORKERS ?= 2
 PG_URL ?= postgres://postgres@127.0.0.1:5432/hybridmd
 REDIS_CI_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: help setup system-deps install messages demo serve test test-sqlite test-postgres lint types contracts migrations-check ci bench clean
+.PHONY: help setup system-deps install messages demo serve test test-sqlite test-postgres lint types contracts migrations-check ci bench bench-files clean
 
 help:
 	@echo "make demo   - set up, migrate, seed and serve http://127.0.0.1:8000 with a worker"
@@ -78,3 +78,7 @@ clean:
 # Community benchmark on PostgreSQL (docs/BENCHMARKS.md): seeds hybridmd_bench once, then measures.
 bench: setup
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+# Clinical file intake (docs/BENCHMARKS.md): radiograph and ECG pipelines beside their anchors.
+bench-files: setup
+	$(BIN)/python -m bench.files
