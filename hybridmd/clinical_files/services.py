@@ -162,7 +162,7 @@ def files_publish(
 
 
 @transaction.atomic
-def files_withdraw(*, actor: User, public_ids: Sequence[uuid.UUID | str]) -> int:
+def files_withdraw(*, actor: User | None, public_ids: Sequence[uuid.UUID | str]) -> int:
     """Hide files from everyone (their post was removed); the originals stay private."""
     count = ClinicalFile.objects.filter(public_id__in=public_ids).update(
         status=ClinicalFile.Status.WITHDRAWN

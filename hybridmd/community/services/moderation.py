@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from hybridmd.accounts import permissions
 from hybridmd.accounts.models import User
 from hybridmd.audit import services as audit
+from hybridmd.clinical_files import services as clinical_files
 from hybridmd.community import identity
 from hybridmd.community.errors import ConflictError
 from hybridmd.community.models import Answer, Comment, Moderated, Post, Report, Visibility
@@ -40,11 +41,18 @@ def _target(kind: str, target_id: int) -> Moderated:
     return found
 
 
-def _set_status(item: Moderated, status: str, reason: str = "") -> None:
+def _set_status(
+    item: Moderated, status: str, reason: str = "", *, moderator: User | None = None
+) -> None:
     item.status = status
     item.removed_reason = reason
     item.save(update_fields=["status", "removed_reason"])
     index_soon(item)
+    if status == Visibility.REMOVED and isinstance(item, Post):
+        # A removed case takes its ECGs and images out of everyone's sight.
+        public_ids = list(item.attachments.values_list("file__public_id", flat=True))
+        if public_ids:
+            clinical_files.files_withdraw(actor=moderator, public_ids=public_ids)
 
 
 @transaction.atomic
@@ -110,7 +118,7 @@ def report_resolve(
         _set_status(item, Visibility.VISIBLE)
         outcome = Report.Status.RESTORED
     else:
-        _set_status(item, Visibility.REMOVED, note)
+        _set_status(item, Visibility.REMOVED, note, moderator=moderator)
         outcome = Report.Status.REMOVED
     Report.objects.filter(status=Report.Status.OPEN, **{kind: item}).update(
         status=outcome, resolved_by=moderator, resolved_at=timezone.now(), resolution_note=note
@@ -139,7 +147,7 @@ def content_remove(
             {"reason": _("Give the reason for removing it; the author will see it.")}
         )
     item = _target(kind, target_id)
-    _set_status(item, Visibility.REMOVED, reason)
+    _set_status(item, Visibility.REMOVED, reason, moderator=moderator)
     audit.record(moderator, "community.content_removed", item, request=request)
 
 

@@ -8,8 +8,10 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
+from hybridmd.accounts.tests.factories import grant_role
 from hybridmd.clinical_files.models import ClinicalFile
 from hybridmd.community.models import Post, PostAttachment
+from hybridmd.community.services import moderation
 from hybridmd.community.tests.factories import verified_user
 
 pytestmark = pytest.mark.django_db
@@ -120,3 +122,23 @@ def test_someone_elses_file_cannot_be_attached(client):
     )
     assert response.status_code == 403
     assert not Post.objects.exists()
+
+
+def test_removing_a_case_withdraws_its_files(client):
+    author = verified_user()
+    client.force_login(author)
+    batch = str(uuid.uuid4())
+    files = _upload(client, ECG, batch=batch)
+    ids = [str(f.public_id) for f in files]
+    client.post(
+        reverse("community_post_create", args=["cases"]),
+        _post_data(batch=batch, attachments=ids, confirmed=ids),
+    )
+    moderator = verified_user()
+    grant_role(moderator, "moderator")
+    moderation.content_remove(
+        moderator=moderator, kind="post", target_id=Post.objects.get().pk, reason="환자 정보 노출"
+    )
+    assert ClinicalFile.objects.get().status == ClinicalFile.Status.WITHDRAWN
+    client.force_login(verified_user())
+    assert client.get(reverse("clinical_file_rendering", args=[ids[0]])).status_code == 404

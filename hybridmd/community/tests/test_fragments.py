@@ -51,7 +51,9 @@ def test_a_warm_thread_skips_the_answer_and_comment_queries():
     client = _signed_in(verified_user())
     cold_html, cold = _get(client, url)
     warm_html, warm = _get(client, url)
-    assert warm == cold - 8  # post row; meta (author, tags, revisions); attachments; answers, comments
+    assert (
+        warm == cold - 8
+    )  # post row; meta (author, tags, revisions); attachments; answers, comments
     strip = re.compile(r"[A-Za-z0-9]{64}")  # CSRF tokens are masked anew per request
     assert strip.sub("", warm_html) == strip.sub("", cold_html)
 
