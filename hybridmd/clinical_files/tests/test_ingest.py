@@ -123,7 +123,7 @@ def test_published_files_are_seen_by_members_not_by_the_unverified(client):
     assert client.get(reverse("clinical_file_rendering", args=[row.public_id])).status_code == 403
 
 
-def test_a_file_asking_for_a_look_cannot_be_published_unconfirmed():
+def test_a_file_asking_for_a_look_cannot_be_published_unconfirmed(english):
     uploader = verified_user()
     row = services.files_ingest(uploader=uploader, batch=uuid.uuid4(), files=_incoming(SIIM)).files[
         0
