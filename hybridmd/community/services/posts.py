@@ -12,6 +12,7 @@ from django.db.models import F
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from hybridmd.accounts import permissions
 from hybridmd.accounts.models import Specialty, User
@@ -33,6 +34,7 @@ from hybridmd.community.models import (
 from hybridmd.community.rendering import render_markdown
 from hybridmd.community.services import notifications, paging
 from hybridmd.community.services.indexing import index_soon
+from hybridmd.engines.documents.deid import find_identifiers
 
 TITLE_MAX = 200
 POST_BODY_MAX = 20_000
@@ -61,7 +63,37 @@ def _text(value: str, *, field: str, limit: int, label: str) -> str:
                 % {"label": label, "length": f"{len(value):,}", "limit": f"{limit:,}"}
             }
         )
+    _refuse_patient_identifiers(value, field=field)
     return value
+
+
+# Identifiers that have no place in a community text, whatever the board; phone numbers
+# and e-mail addresses are left alone (job and event posts carry them legitimately).
+_PATIENT_IDENTIFIERS = {
+    "rrn": _lazy("a resident registration number"),
+    "patient_id": _lazy("a patient number"),
+    "birth_date": _lazy("a date of birth"),
+    "name": _lazy("a patient's name"),
+}
+
+
+def _refuse_patient_identifiers(text: str, *, field: str) -> None:
+    found = [
+        i
+        for i in find_identifiers(text, kinds=tuple(_PATIENT_IDENTIFIERS))
+        if i.certainty == "certain"
+    ]
+    if found:
+        first = found[0]
+        raise ValidationError(
+            {
+                field: _(
+                    "This looks like %(what)s (at character %(at)s); remove it: patients must"
+                    " not be identifiable in the community."
+                )
+                % {"what": _PATIENT_IDENTIFIERS[first.kind], "at": first.start + 1}
+            }
+        )
 
 
 def _tags(names: Iterable[str]) -> list[Tag]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import pytest
 from django.urls import reverse
 
@@ -288,3 +290,35 @@ def test_board_pages_without_counting(client, member):
         {p.pk for p in second.context["page"].posts}
     )
     assert client.get(reverse("community_board", args=["qna"]), {"page": "x"}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "환자 주민번호 850302-1234567 입니다.",
+        "환자명: 홍길동, 흉통으로 내원",
+        "등록번호 12345678, 65세 남자",
+        "Pt. ID: A1234567, chest pain",
+    ],
+)
+def test_patient_identifiers_in_a_post_are_refused_with_the_text_kept(
+    client, member, body, english
+):
+    client.force_login(member)
+    response = client.post(
+        reverse("community_post_create", args=["qna"]), {"title": "흉통 질문", "body": body}
+    )
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert "must not be identifiable" in page
+    assert html.escape(body) in page or body in page
+    assert not Post.objects.exists()
+
+
+def test_clinical_dates_ages_and_contact_numbers_are_fine(client, member):
+    client.force_login(member)
+    body = "65세 남자, 2024-03-02 CAG 시행. 문의: 02-2072-1234"
+    response = client.post(
+        reverse("community_post_create", args=["qna"]), {"title": "CAG 후 흉통", "body": body}
+    )
+    assert response.status_code == 302
