@@ -48,9 +48,7 @@ def _sign_in(page: Page, site: str, email: str) -> None:
 def _loaded(page: Page, selector: str) -> None:
     image = page.locator(selector).first
     expect(image).to_be_visible()
-    page.wait_for_function(
-        "el => el.complete && el.naturalWidth > 0", arg=image.element_handle()
-    )
+    page.wait_for_function("el => el.complete && el.naturalWidth > 0", arg=image.element_handle())
 
 
 @pytest.mark.skipif(not DATA.is_dir(), reason="the shared sample data is not beside the repo")
