@@ -10,18 +10,17 @@ radiograph. Screenshots of each screen are kept in the test's folder.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from hybridmd.accounts.tests.factories import DEFAULT_PASSWORD, PhysicianFactory
 from hybridmd.community.models import Board, Post
 from hybridmd.community.reference_data import sync_boards
+from hybridmd.engines.shared_data import shared_data_or_placeholder
 
 pytestmark = pytest.mark.browser
 
-DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+DATA = shared_data_or_placeholder()
 ECG = DATA / "ecg" / "dicom_hl7" / "waveform_ecg.dcm"
 XRAY = DATA / "xray" / "chest_dicom" / "RG1_J2KI.dcm"  # CR, MONOCHROME1, JPEG 2000
 PHONE = {"width": 390, "height": 844}

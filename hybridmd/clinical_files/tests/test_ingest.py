@@ -16,6 +16,7 @@ from hybridmd.audit.models import AuditEvent
 from hybridmd.clinical_files import services
 from hybridmd.clinical_files.models import ClinicalFile
 from hybridmd.engines.intake.archives import IncomingFile
+from hybridmd.engines.shared_data import shared_data_or_placeholder
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +25,7 @@ def verified_user():
     return PhysicianFactory(verified=True).user
 
 
-DATA = Path(__file__).resolve().parents[3].parent / "shared" / "data"
+DATA = shared_data_or_placeholder()
 if not DATA.is_dir():
     pytest.skip("the shared sample data is not beside the repository", allow_module_level=True)
 

@@ -13,10 +13,11 @@ from hybridmd.clinical_files.models import ClinicalFile
 from hybridmd.community.models import Post, PostAttachment
 from hybridmd.community.services import moderation
 from hybridmd.community.tests.factories import verified_user
+from hybridmd.engines.shared_data import shared_data_or_placeholder
 
 pytestmark = pytest.mark.django_db
 
-DATA = Path(__file__).resolve().parents[3].parent / "shared" / "data"
+DATA = shared_data_or_placeholder()
 if not DATA.is_dir():
     pytest.skip("the shared sample data is not beside the repository", allow_module_level=True)
 

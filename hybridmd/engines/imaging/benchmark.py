@@ -34,6 +34,7 @@ from pydicom.uid import JPEG2000, ExplicitVRLittleEndian, JPEG2000Lossless
 from hybridmd.engines.imaging.deid import UidMap, deidentify_image
 from hybridmd.engines.imaging.io import read_image
 from hybridmd.engines.imaging.render import render_png
+from hybridmd.engines.shared_data import shared_data_dir as find_shared_data
 
 ROWS, COLUMNS = 2500, 2048
 SOURCE = Path("xray/chest_dicom/RG1_J2KI.dcm")
@@ -48,12 +49,11 @@ FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
 
 
 def shared_data_dir() -> Path:
-    """``<repo>/../shared/data``, the repository root found by walking up to pyproject.toml."""
-    here = Path(__file__).resolve()
-    for parent in here.parents:
-        if (parent / "pyproject.toml").is_file():
-            return parent.parent / "shared" / "data"
-    raise FileNotFoundError("pyproject.toml not found above the imaging engine")
+    """The shared sample data folder (``hybridmd.engines.shared_data``); it must exist."""
+    found = find_shared_data()
+    if found is None:
+        raise FileNotFoundError("the shared sample data folder was not found")
+    return found
 
 
 def build_benchmark_file(destination: Path, variant: str = "jpeg2000-lossy-10") -> Path:

@@ -8,20 +8,11 @@ copied into it. Records are grouped by their .hea files; annotation and metadata
 from __future__ import annotations
 
 import functools
-from pathlib import Path
 
 from hybridmd.engines.ecg import ECG, read_ecg
+from hybridmd.engines.shared_data import shared_data_or_placeholder
 
-
-def _repo_root() -> Path:
-    here = Path(__file__).resolve()
-    for parent in here.parents:
-        if (parent / "pyproject.toml").exists():
-            return parent
-    return here.parents[4]
-
-
-ECG_DATA = _repo_root().parent / "shared" / "data" / "ecg"
+ECG_DATA = shared_data_or_placeholder() / "ecg"
 HAVE_DATA = ECG_DATA.is_dir()
 MISSING_REASON = f"shared ECG samples not found at {ECG_DATA}"
 

@@ -11,18 +11,13 @@ from PIL import Image as PILImage
 from PIL import ImageDraw, ImageFont
 from pydicom import Dataset
 
+from hybridmd.engines.shared_data import shared_data_or_placeholder
+
 FONT_LATIN = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
 FONT_KOREAN = Path("/usr/share/fonts/truetype/nanum/NanumGothicBold.ttf")
 
 
-def repo_root() -> Path:
-    for parent in Path(__file__).resolve().parents:
-        if (parent / "pyproject.toml").is_file():
-            return parent
-    raise FileNotFoundError("pyproject.toml")
-
-
-SHARED_DATA = repo_root().parent / "shared" / "data"
+SHARED_DATA = shared_data_or_placeholder()
 MISSING_DATA_REASON = f"shared sample data folder {SHARED_DATA} is absent"
 SIIM = (
     SHARED_DATA

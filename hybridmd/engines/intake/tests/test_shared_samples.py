@@ -14,11 +14,9 @@ from hybridmd.engines.intake.archives import IncomingFile
 from hybridmd.engines.intake.errors import IntakeError
 from hybridmd.engines.intake.pipeline import read_record
 from hybridmd.engines.intake.records import group
+from hybridmd.engines.shared_data import shared_data_or_placeholder
 
-ROOT = Path(__file__).resolve()
-while not (ROOT / "pyproject.toml").is_file() and ROOT.parent != ROOT:
-    ROOT = ROOT.parent
-DATA = ROOT.parent / "shared" / "data"
+DATA = shared_data_or_placeholder()
 FOLDERS = sorted({p.parent for p in DATA.rglob("*") if p.is_file()}) if DATA.is_dir() else []
 
 NOT_A_RECORDING = "not an ECG or image file"
