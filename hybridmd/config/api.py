@@ -7,10 +7,11 @@ from http import HTTPStatus
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from hybridmd.accounts.api import router as accounts_router
+from hybridmd.clinical_files.api import router as files_router
 from hybridmd.community.api import router as community_router
 from hybridmd.community.api_polls import router as polls_router
 from hybridmd.community.api_search import router as search_router
@@ -57,6 +58,11 @@ def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
     return problem(request, 403, "You do not have permission to do this.")
 
 
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return problem(request, exc.status_code, str(exc))
+
+
 @api.exception_handler(Http404)
 def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return problem(request, 404, "Not found.")
@@ -72,6 +78,7 @@ def health(request: HttpRequest) -> Health:
 
 
 api.add_router("/accounts", accounts_router)
+api.add_router("", files_router)
 community_router.add_router("", polls_router)
 community_router.add_router("", search_router)
 api.add_router("/community", community_router)
