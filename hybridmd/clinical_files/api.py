@@ -9,10 +9,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
@@ -77,14 +75,12 @@ def files_upload(
     batch: Form[uuid.UUID | None] = None,
     fs: Form[float | None] = None,
 ) -> Status[UploadOut]:
-    limit = settings.HYBRIDMD_CLINICAL_UPLOAD_MAX_BYTES
-    if int(request.META.get("CONTENT_LENGTH") or 0) > limit:
-        raise HttpError(
-            413, _("These files add up to more than %(mb)s MB.") % {"mb": limit // 2**20}
-        )
-    per_file = settings.HYBRIDMD_CLINICAL_FILE_MAX_BYTES
-    if any((f.size or 0) > per_file for f in files):
-        raise HttpError(413, _("A file is larger than %(mb)s MB.") % {"mb": per_file // 2**20})
+    too_large = services.upload_too_large(
+        content_length=int(request.META.get("CONTENT_LENGTH") or 0),
+        file_sizes=[f.size or 0 for f in files],
+    )
+    if too_large:
+        raise HttpError(413, too_large)
     batch_id = batch or uuid.uuid4()
     outcome = services.files_ingest(
         uploader=as_user(request.user),

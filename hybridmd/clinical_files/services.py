@@ -42,6 +42,19 @@ class IngestOutcome:
     skipped: list[Refusal] = field(default_factory=list)
 
 
+def upload_too_large(*, content_length: int, file_sizes: Iterable[int]) -> str | None:
+    """Why an upload is refused for its size (checked before it is read), or None."""
+    limit = settings.HYBRIDMD_CLINICAL_UPLOAD_MAX_BYTES
+    if content_length > limit:
+        return _("These files add up to more than %(mb)s MB; send fewer at a time.") % {
+            "mb": limit // 2**20
+        }
+    per_file = settings.HYBRIDMD_CLINICAL_FILE_MAX_BYTES
+    if any(size > per_file for size in file_sizes):
+        return _("A file is larger than %(mb)s MB.") % {"mb": per_file // 2**20}
+    return None
+
+
 def batch_secret(uploader: User, batch: uuid.UUID) -> bytes:
     """The salt for re-mapping DICOM UIDs: the same for every request of one batch."""
     message = f"clinical-batch:{uploader.pk}:{batch}".encode()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -39,28 +38,20 @@ def _upload_error(request: HttpRequest, message: str, status: int) -> HttpRespon
 @require_POST
 def upload(request: HttpRequest) -> HttpResponse:
     """Files from the case form (drag-and-drop or the file field): processed at once."""
-    limit = settings.HYBRIDMD_CLINICAL_UPLOAD_MAX_BYTES
-    if int(request.META.get("CONTENT_LENGTH") or 0) > limit:
-        return _upload_error(
-            request,
-            _("These files add up to more than %(mb)s MB; send fewer at a time.")
-            % {"mb": limit // 2**20},
-            413,
-        )
+    # The declared length first: request.FILES would read the whole body.
+    content_length = int(request.META.get("CONTENT_LENGTH") or 0)
+    too_large = services.upload_too_large(content_length=content_length, file_sizes=())
+    uploads = [] if too_large else request.FILES.getlist("files")
+    too_large = too_large or services.upload_too_large(
+        content_length=content_length, file_sizes=[u.size or 0 for u in uploads]
+    )
+    if too_large:
+        return _upload_error(request, too_large, 413)
     try:
         batch = uuid.UUID(request.POST.get("batch", ""))
     except ValueError:
         batch = uuid.uuid4()
-    per_file = settings.HYBRIDMD_CLINICAL_FILE_MAX_BYTES
-    incoming: list[IncomingFile] = []
-    for uploaded in request.FILES.getlist("files"):
-        if uploaded.size is not None and uploaded.size > per_file:
-            return _upload_error(
-                request,
-                _("A file is larger than %(mb)s MB.") % {"mb": per_file // 2**20},
-                413,
-            )
-        incoming.append(IncomingFile(name=safe_name(uploaded.name or "file"), data=uploaded.read()))
+    incoming = [IncomingFile(name=safe_name(u.name or "file"), data=u.read()) for u in uploads]
     if not incoming:
         return _upload_error(request, _("Choose at least one ECG or image file."), 400)
     fs_raw = request.POST.get("fs", "").strip()

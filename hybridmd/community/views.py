@@ -130,7 +130,14 @@ def _attachment_context(
         "upload_outcome": None,
         "confirmed": request.POST.getlist("confirmed"),
     }
-    sent = request.FILES.getlist("files") if request.method == "POST" else []
+    if request.method != "POST":
+        return context, None
+    too_large = clinical_files.upload_too_large(
+        content_length=int(request.META.get("CONTENT_LENGTH") or 0), file_sizes=()
+    )
+    if too_large:  # refused before request.FILES reads the body
+        return context, ValidationError(too_large)
+    sent = request.FILES.getlist("files")
     if sent:
         try:
             context["upload_outcome"] = clinical_files.files_ingest(

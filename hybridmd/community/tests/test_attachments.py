@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import uuid
 from pathlib import Path
 
@@ -142,3 +143,16 @@ def test_removing_a_case_withdraws_its_files(client):
     assert ClinicalFile.objects.get().status == ClinicalFile.Status.WITHDRAWN
     client.force_login(verified_user())
     assert client.get(reverse("clinical_file_rendering", args=[ids[0]])).status_code == 404
+
+
+def test_an_oversized_form_keeps_its_text_and_stores_nothing(client, settings):
+    settings.HYBRIDMD_CLINICAL_UPLOAD_MAX_BYTES = 2000
+    client.force_login(verified_user())
+    response = client.post(
+        reverse("community_post_create", args=["cases"]),
+        _post_data(files=[io.BytesIO(b"x" * 5000)]),
+    )
+    assert response.status_code == 422
+    assert "운동 시 흉통, ECG 판독 부탁드립니다" in response.content.decode()
+    assert not ClinicalFile.objects.exists()
+    assert not Post.objects.exists()
