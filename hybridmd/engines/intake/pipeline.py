@@ -120,7 +120,9 @@ def _ecg_summary(ecg: ECG) -> dict[str, Any]:
     }
 
 
-def _process_ecg(ecg: ECG, display_name: str, report: DeidReport) -> Processed:
+def _process_ecg(
+    ecg: ECG, display_name: str, report: DeidReport, original: tuple[str, bytes]
+) -> Processed:
     clean, ecg_report = deidentify_ecg(ecg)
     report.extend(ecg_report)
     thumbnail = render_strips_svg(
@@ -130,7 +132,7 @@ def _process_ecg(ecg: ECG, display_name: str, report: DeidReport) -> Processed:
         kind="ecg",
         source_format=ecg.source_meta.get("format", "ecg"),
         display_name=display_name,
-        original=("", b""),
+        original=original,
         canonical=("ecg.dcm", write_dicom_waveform(clean)),
         rendering=("ecg.svg", render_svg(clean).encode()),
         thumbnail=("thumbnail.svg", thumbnail.encode()),
@@ -153,7 +155,11 @@ def _image_summary(image: Image) -> dict[str, Any]:
 
 
 def _process_image(
-    image: Image, display_name: str, report: DeidReport, uid_map: UidMap
+    image: Image,
+    display_name: str,
+    report: DeidReport,
+    original: tuple[str, bytes],
+    uid_map: UidMap,
 ) -> Processed:
     clean, image_report = deidentify_image(image, uid_map=uid_map)
     report.extend(image_report)
@@ -167,7 +173,7 @@ def _process_image(
         kind="image",
         source_format=clean.source_meta.get("format", clean.kind),
         display_name=display_name,
-        original=("", b""),
+        original=original,
         canonical=canonical,
         rendering=("image.png", render_png(clean, max_side=2048)),
         thumbnail=("thumbnail.png", thumbnail_png(clean)),
@@ -192,16 +198,13 @@ def process(
         display_name, report = redact_filename(record.name)
         try:
             item = read_record(record, fs=fs)
+            original = _original(record)
             if isinstance(item, ECG):
-                processed = _process_ecg(item, display_name, report)
+                processed = _process_ecg(item, display_name, report, original)
             else:
-                processed = _process_image(item, display_name, report, uid_map)
-        except IntakeError as exc:
+                processed = _process_image(item, display_name, report, original, uid_map)
+        except (IntakeError, ECGReadError, ImageReadError) as exc:
             outcome.refused.append(Refused(display_name, str(exc)))
             continue
-        except (ECGReadError, ImageReadError) as exc:
-            outcome.refused.append(Refused(display_name, str(exc)))
-            continue
-        processed.original = _original(record)
         outcome.processed.append(processed)
     return outcome
