@@ -18,17 +18,14 @@ from hybridmd.accounts.tests.factories import (
     grant_role,
     with_totp,
 )
-from hybridmd.engines.shared_data import ENV as SHARED_DATA_ENV
+from hybridmd.engines.shared_data import MISSING_REASON as MISSING
 from hybridmd.engines.shared_data import shared_data_dir
 
 
 def pytest_report_header(config: pytest.Config) -> str:
     found = shared_data_dir()
     if found is None:
-        return (
-            "shared sample data: NOT FOUND; the tests that read it are skipped"
-            f" (set {SHARED_DATA_ENV} to the folder)"
-        )
+        return f"shared sample data: NOT FOUND; the tests that read it are skipped: {MISSING}"
     return f"shared sample data: {found}"
 
 

@@ -13,6 +13,7 @@ import subprocess
 from pathlib import Path
 
 ENV = "HYBRIDMD_SHARED_DATA"
+MISSING_REASON = f"the shared sample data was not found (set {ENV} to the folder)"
 
 
 def repository_root() -> Path:
@@ -52,4 +53,4 @@ def shared_data_dir() -> Path | None:
 
 def shared_data_or_placeholder() -> Path:
     """For module-level constants: the folder, or a path that does not exist (tests skip)."""
-    return shared_data_dir() or repository_root().parent / "shared" / "data"
+    return shared_data_dir() or Path(os.devnull) / "shared-data-not-found"

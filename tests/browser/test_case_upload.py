@@ -16,6 +16,7 @@ from playwright.sync_api import Browser, Page, expect
 from hybridmd.accounts.tests.factories import DEFAULT_PASSWORD, PhysicianFactory
 from hybridmd.community.models import Board, Post
 from hybridmd.community.reference_data import sync_boards
+from hybridmd.engines.shared_data import MISSING_REASON as SHARED_DATA_MISSING
 from hybridmd.engines.shared_data import shared_data_or_placeholder
 
 pytestmark = pytest.mark.browser
@@ -50,7 +51,7 @@ def _loaded(page: Page, selector: str) -> None:
     page.wait_for_function("el => el.complete && el.naturalWidth > 0", arg=image.element_handle())
 
 
-@pytest.mark.skipif(not DATA.is_dir(), reason="the shared sample data is not beside the repo")
+@pytest.mark.skipif(not DATA.is_dir(), reason=SHARED_DATA_MISSING)
 def test_a_case_with_an_ecg_and_a_radiograph_from_a_phone(browser: Browser, site: str, tmp_path):
     sync_boards(Board)
     author = PhysicianFactory(verified=True, user__full_name="김민준").user

@@ -9,13 +9,14 @@ from django.test import Client
 
 from hybridmd.accounts.tests.factories import PhysicianFactory, UserFactory
 from hybridmd.clinical_files.models import ClinicalFile
+from hybridmd.engines.shared_data import MISSING_REASON as SHARED_DATA_MISSING
 from hybridmd.engines.shared_data import shared_data_or_placeholder
 
 pytestmark = pytest.mark.django_db
 
 DATA = shared_data_or_placeholder()
 if not DATA.is_dir():
-    pytest.skip("the shared sample data was not found", allow_module_level=True)
+    pytest.skip(SHARED_DATA_MISSING, allow_module_level=True)
 ECG = DATA / "ecg" / "dicom_hl7" / "waveform_ecg.dcm"
 
 

@@ -16,6 +16,7 @@ from hybridmd.audit.models import AuditEvent
 from hybridmd.clinical_files import services
 from hybridmd.clinical_files.models import ClinicalFile
 from hybridmd.engines.intake.archives import IncomingFile
+from hybridmd.engines.shared_data import MISSING_REASON as SHARED_DATA_MISSING
 from hybridmd.engines.shared_data import shared_data_or_placeholder
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +28,7 @@ def verified_user():
 
 DATA = shared_data_or_placeholder()
 if not DATA.is_dir():
-    pytest.skip("the shared sample data is not beside the repository", allow_module_level=True)
+    pytest.skip(SHARED_DATA_MISSING, allow_module_level=True)
 
 DICOM_ECG = DATA / "ecg" / "dicom_hl7" / "waveform_ecg.dcm"
 CHEST_PNG = DATA / "xray" / "chest_png" / "00000001_000.png"

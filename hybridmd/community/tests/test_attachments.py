@@ -14,13 +14,14 @@ from hybridmd.clinical_files.models import ClinicalFile
 from hybridmd.community.models import Post, PostAttachment
 from hybridmd.community.services import moderation
 from hybridmd.community.tests.factories import verified_user
+from hybridmd.engines.shared_data import MISSING_REASON as SHARED_DATA_MISSING
 from hybridmd.engines.shared_data import shared_data_or_placeholder
 
 pytestmark = pytest.mark.django_db
 
 DATA = shared_data_or_placeholder()
 if not DATA.is_dir():
-    pytest.skip("the shared sample data is not beside the repository", allow_module_level=True)
+    pytest.skip(SHARED_DATA_MISSING, allow_module_level=True)
 
 ECG = DATA / "ecg" / "dicom_hl7" / "waveform_ecg.dcm"
 XRAY = DATA / "xray" / "chest_dicom" / "Fake_MONOHR1.dcm"

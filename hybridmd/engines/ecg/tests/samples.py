@@ -10,11 +10,12 @@ from __future__ import annotations
 import functools
 
 from hybridmd.engines.ecg import ECG, read_ecg
+from hybridmd.engines.shared_data import MISSING_REASON as SHARED_DATA_MISSING
 from hybridmd.engines.shared_data import shared_data_or_placeholder
 
 ECG_DATA = shared_data_or_placeholder() / "ecg"
 HAVE_DATA = ECG_DATA.is_dir()
-MISSING_REASON = f"shared ECG samples not found at {ECG_DATA}"
+MISSING_REASON = SHARED_DATA_MISSING
 
 
 def wfdb_records() -> list[str]:

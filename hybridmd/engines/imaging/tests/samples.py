@@ -11,6 +11,7 @@ from PIL import Image as PILImage
 from PIL import ImageDraw, ImageFont
 from pydicom import Dataset
 
+from hybridmd.engines.shared_data import MISSING_REASON as SHARED_DATA_MISSING
 from hybridmd.engines.shared_data import shared_data_or_placeholder
 
 FONT_LATIN = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
@@ -18,7 +19,7 @@ FONT_KOREAN = Path("/usr/share/fonts/truetype/nanum/NanumGothicBold.ttf")
 
 
 SHARED_DATA = shared_data_or_placeholder()
-MISSING_DATA_REASON = f"shared sample data folder {SHARED_DATA} is absent"
+MISSING_DATA_REASON = SHARED_DATA_MISSING
 SIIM = (
     SHARED_DATA
     / "xray/chest_dicom/siim_cxr_1.2.276.0.7230010.3.1.4.8323329.6904.1517875201.850819.dcm"

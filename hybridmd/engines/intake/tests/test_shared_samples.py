@@ -14,6 +14,7 @@ from hybridmd.engines.intake.archives import IncomingFile
 from hybridmd.engines.intake.errors import IntakeError
 from hybridmd.engines.intake.pipeline import read_record
 from hybridmd.engines.intake.records import group
+from hybridmd.engines.shared_data import MISSING_REASON as SHARED_DATA_MISSING
 from hybridmd.engines.shared_data import shared_data_or_placeholder
 
 DATA = shared_data_or_placeholder()
@@ -35,7 +36,7 @@ def _expected_kind(folder: Path) -> type:
     return Image if folder.parts[-2:-1] == ("xray",) or folder.name == "ecg_images" else ECG
 
 
-@pytest.mark.skipif(not FOLDERS, reason="the shared sample data is not beside the repository")
+@pytest.mark.skipif(not FOLDERS, reason=SHARED_DATA_MISSING)
 @pytest.mark.parametrize("folder", FOLDERS, ids=[str(f.relative_to(DATA)) for f in FOLDERS])
 def test_every_sample_loads_or_is_refused_with_its_reason(folder: Path) -> None:
     files = [IncomingFile(p.name, p.read_bytes()) for p in sorted(folder.iterdir()) if p.is_file()]
