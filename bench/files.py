@@ -18,7 +18,6 @@ import argparse
 import os
 import platform
 import statistics
-import subprocess
 import tempfile
 import time
 from collections.abc import Callable
@@ -30,12 +29,11 @@ from typing import Any
 import numpy as np
 import wfdb
 
+from bench.machine import cpu_model, git_revision, replace_section
 from hybridmd.engines.ecg import read_ecg, render_12lead_svg, write_dicom_waveform
 from hybridmd.engines.imaging.benchmark import build_benchmark_file, measure, shared_data_dir
 
 ROOT = Path(__file__).resolve().parents[1]
-DOC = ROOT / "docs" / "BENCHMARKS.md"
-START, END = "<!-- files-bench:start -->", "<!-- files-bench:end -->"
 LUDB = Path("ecg/ludb_12lead_delineation")
 AECG = Path("ecg/dicom_hl7/ecg_hl7_aecg_example.xml")
 ECG_TARGET_MS = 100.0
@@ -83,23 +81,6 @@ def ecg_rows(data: Path, runs: int) -> tuple[float, list[EcgRow]]:
     return anchor, rows
 
 
-def _git() -> str:
-    try:
-        return subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],  # noqa: S607
-            cwd=ROOT, capture_output=True, text=True, check=True,
-        ).stdout.strip()  # fmt: skip
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-
-
-def _cpu() -> str:
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return platform.processor() or "unknown"
-
-
 def _image_row(image: dict[str, Any]) -> str:
     stages = image["stages_ms"]
     ok = "met" if image["meets_5x"] and image["meets_300ms"] else "**missed**"
@@ -114,8 +95,8 @@ def _image_row(image: dict[str, Any]) -> str:
 def report(images: list[dict[str, Any]], anchor: float, ecg: list[EcgRow]) -> str:
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
-        f"Run with `python -m bench.files` on {now}: {_cpu()}, {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}, code {_git()}. Medians; one process.",
+        f"Run with `python -m bench.files` on {now}: {cpu_model()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}, code {git_revision()}. Medians; one process.",
         "",
         "| radiograph | anchor: pydicom dcmread + pixel_array | ours: read + de-identify"
         " + render | ratio | stages (read / de-identify / render) | target | result |",
@@ -133,17 +114,6 @@ def report(images: list[dict[str, Any]], anchor: float, ecg: list[EcgRow]) -> st
     return "\n".join(lines)
 
 
-def _write(section: str) -> None:
-    text = DOC.read_text(encoding="utf-8")
-    block = f"{START}\n{section}\n{END}"
-    if START in text:
-        head, rest = text.split(START, 1)
-        text = head + block + rest.split(END, 1)[1]
-    else:
-        text += f"\n## Clinical file intake\n\n{block}\n"
-    DOC.write_text(text, encoding="utf-8")
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=7, help="timed runs per measurement")
@@ -159,7 +129,7 @@ def main() -> int:
     section = report(images, anchor, ecg)
     print(section)
     if not args.no_doc:
-        _write(section)
+        replace_section("files-bench", "Clinical file intake", section)
     return 0
 
 

@@ -58,6 +58,7 @@ from django.urls import Resolver404, resolve  # noqa: E402
 from psycopg import sql  # noqa: E402
 
 from bench import load, seed  # noqa: E402
+from bench.machine import cpu_model, git_revision, ram_gib  # noqa: E402
 from bench.settings import BENCH_DATABASE_URL  # noqa: E402
 from hybridmd.accounts.models import User  # noqa: E402
 from hybridmd.community.models import Answer, Board, Comment, Post, Tag  # noqa: E402
@@ -611,49 +612,20 @@ def measure_single(
 # --- Report -----------------------------------------------------------------------
 
 
-def _cpu_model() -> str:
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return platform.processor() or "unknown"
-
-
-def _ram_gib() -> float:
-    for line in Path("/proc/meminfo").read_text().splitlines():
-        if line.startswith("MemTotal:"):
-            return int(line.split()[1]) / 1024 / 1024
-    return math.nan
-
-
-def _git() -> str:
-    try:
-        head = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],  # noqa: S607
-            cwd=ROOT, capture_output=True, text=True, check=True,
-        ).stdout.strip()  # fmt: skip
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--", ".", ":!docs/BENCHMARKS.md"],  # noqa: S607
-            cwd=ROOT, capture_output=True, text=True, check=True,
-        ).stdout.strip()  # fmt: skip
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-    return f"{head} + uncommitted changes" if dirty else head
-
-
 def machine() -> dict[str, str]:
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         row = cursor.fetchone()
     return {
         "Date": _now(),
-        "CPU": f"{_cpu_model()}, {os.cpu_count()} cores",
-        "RAM": f"{_ram_gib():.0f} GiB",
+        "CPU": f"{cpu_model()}, {os.cpu_count()} cores",
+        "RAM": f"{ram_gib():.0f} GiB",
         "OS": f"Linux {platform.release()}",
         "Python": platform.python_version(),
         "Django": django.get_version(),
         "gunicorn": metadata.version("gunicorn"),
         "PostgreSQL": str(row[0]) if row else "unknown",
-        "Code": _git(),
+        "Code": git_revision(),
     }
 
 

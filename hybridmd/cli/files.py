@@ -13,20 +13,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from hybridmd.cli._records import record_files
+
 REFUSED = 2
 
 
 def _incoming(path: Path) -> list[Any]:
     from hybridmd.engines.intake.archives import IncomingFile  # noqa: PLC0415
 
-    if not path.is_file():
-        raise FileNotFoundError(f"{path} is not a file.")
-    files = [IncomingFile(name=path.name, data=path.read_bytes())]
-    if path.suffix.lower() == ".hea":  # a WFDB record: the signal files lie beside it
-        for sibling in path.parent.glob(path.stem + ".*"):
-            if sibling != path and sibling.suffix.lower() in {".dat", ".mat"}:
-                files.append(IncomingFile(name=sibling.name, data=sibling.read_bytes()))
-    return files
+    return [IncomingFile(name=name, data=data) for name, data in record_files(path).items()]
 
 
 def _refuse(reason: str) -> int:

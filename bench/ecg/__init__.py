@@ -1,0 +1,1 @@
+"""ECG interpretation benchmarks against reference annotations (``make bench-ecg``)."""
