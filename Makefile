@@ -11,7 +11,7 @@ PYTEST_WORKERS ?= 2
 PG_URL ?= postgres://postgres@127.0.0.1:5432/hybridmd
 REDIS_CI_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: help setup system-deps install messages demo serve test test-sqlite test-postgres lint types contracts migrations-check ci bench bench-files clean
+.PHONY: help setup system-deps install messages demo serve test test-sqlite test-postgres lint types contracts migrations-check ci bench bench-files bench-ecg clean
 
 help:
 	@echo "make demo   - set up, migrate, seed and serve http://127.0.0.1:8000 with a worker"
@@ -82,3 +82,8 @@ bench: setup
 # Clinical file intake (docs/BENCHMARKS.md): radiograph and ECG pipelines beside their anchors.
 bench-files: setup
 	$(BIN)/python -m bench.files
+
+# Built-in ECG engine (docs/BENCHMARKS.md): EC57 beats, rhythm, delineation, statements and
+# speed against the shared reference annotations, beside NeuroKit2 and wfdb's XQRS.
+bench-ecg: setup
+	$(BIN)/python -m bench.ecg $(BENCH_ARGS)

@@ -53,13 +53,10 @@ def _natural(name: str) -> tuple[int, str]:
 
 @cache
 def load_record(database: str, name: str) -> ECG:
-    """The record through ``read_ecg`` (the same path an upload takes)."""
+    """The record through ``read_ecg`` (the same path an upload takes: every file of the
+    record goes in, and the reader ignores annotation files)."""
     folder = database_dir(database)
-    files = {
-        p.name: p.read_bytes()
-        for p in folder.iterdir()
-        if p.stem == name and p.suffix in (".hea", ".dat", ".mat")
-    }
+    files = {p.name: p.read_bytes() for p in folder.iterdir() if p.stem == name}
     return read_ecg(files)
 
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from hybridmd import __version__
 
-COMMAND_GROUPS: tuple[str, ...] = ("server", "files")
+COMMAND_GROUPS: tuple[str, ...] = ("server", "files", "ecg")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -6,12 +6,14 @@ from pathlib import Path
 
 
 def record_files(path: Path) -> dict[str, bytes]:
-    """{name: bytes} for FILE, plus the .dat/.mat signal files beside a WFDB .hea."""
+    """{name: bytes} for FILE and, for a WFDB .hea, the files of the same record beside it
+    (the signal files may have any extension: .dat, .mat, PTB's .xyz; the reader takes the
+    ones the header names and ignores annotation files)."""
     if not path.is_file():
         raise FileNotFoundError(f"{path} is not a file.")
     files = {path.name: path.read_bytes()}
     if path.suffix.lower() == ".hea":
         for sibling in path.parent.glob(path.stem + ".*"):
-            if sibling != path and sibling.suffix.lower() in {".dat", ".mat"}:
+            if sibling != path and sibling.is_file() and sibling.suffix.lower() != ".hea":
                 files[sibling.name] = sibling.read_bytes()
     return files

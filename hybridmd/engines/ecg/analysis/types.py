@@ -26,6 +26,7 @@ class LeadQuality:
 
     usable: BoolArray  # one flag per sample
     reasons: tuple[str, ...]  # e.g. "flat line", "clipped", "lead off 12.0-15.5 s", "noise"
+    clipped_fraction: float = 0.0  # share of samples at the amplifier's rails
 
     @property
     def usable_fraction(self) -> float:
