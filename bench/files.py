@@ -17,10 +17,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import statistics
 import tempfile
-import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
@@ -29,7 +26,7 @@ from typing import Any
 import numpy as np
 import wfdb
 
-from bench.machine import cpu_model, git_revision, replace_section
+from bench.machine import cpu_model, git_revision, median_ms, replace_section
 from hybridmd.engines.ecg import read_ecg, render_12lead_svg, write_dicom_waveform
 from hybridmd.engines.imaging.benchmark import build_benchmark_file, measure, shared_data_dir
 
@@ -39,16 +36,6 @@ AECG = Path("ecg/dicom_hl7/ecg_hl7_aecg_example.xml")
 ECG_TARGET_MS = 100.0
 
 EcgRow = tuple[str, float, float, float]  # format, read ms, render ms, total ms
-
-
-def _median_ms(work: Callable[[], object], runs: int) -> float:
-    work()  # warm-up
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        work()
-        times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times)
 
 
 def _ecg_inputs(data: Path) -> dict[str, dict[str, bytes]]:
@@ -72,11 +59,11 @@ def ecg_rows(data: Path, runs: int) -> tuple[float, list[EcgRow]]:
     with tempfile.TemporaryDirectory() as folder:
         for name in ("1.hea", "1.dat"):
             (Path(folder) / name).write_bytes((data / LUDB / name).read_bytes())
-        anchor = _median_ms(lambda: wfdb.rdrecord(str(Path(folder) / "1")), runs)
+        anchor = median_ms(lambda: wfdb.rdrecord(str(Path(folder) / "1")), runs)
     rows = []
     for label, files in _ecg_inputs(data).items():
-        read_ms = _median_ms(partial(read_ecg, files), runs)
-        render_ms = _median_ms(partial(render_12lead_svg, read_ecg(files)), runs)
+        read_ms = median_ms(partial(read_ecg, files), runs)
+        render_ms = median_ms(partial(render_12lead_svg, read_ecg(files)), runs)
         rows.append((label, read_ms, render_ms, read_ms + render_ms))
     return anchor, rows
 

@@ -4,12 +4,26 @@ from __future__ import annotations
 
 import math
 import platform
+import statistics
 import subprocess
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "BENCHMARKS.md"
+
+
+def median_ms(work: Callable[[], object], runs: int) -> float:
+    """Median wall time of ``runs`` calls after one warm-up call (imports, caches)."""
+    work()
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        work()
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
 
 
 def now() -> str:

@@ -27,6 +27,13 @@ SECTIONS: dict[str, str] = {
 }
 
 
+def _nested(body: list[str]) -> list[str]:
+    """A section's own title gives way to ours; its headings go one level below it."""
+    while body and (not body[0].strip() or body[0].startswith("## ")):
+        body = body[1:]
+    return [f"#{line}" if line.startswith("#") else line for line in body]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--only", default="", help="comma-separated sections")
@@ -43,7 +50,7 @@ def main() -> int:
     for name in chosen:
         started = time.perf_counter()
         section: Callable[[], list[str]] = importlib.import_module(f"bench.ecg.{name}").run
-        body = section()
+        body = _nested(section())
         took = time.perf_counter() - started
         block = ["", f"### {SECTIONS[name]}", "", *body, "", f"_(section ran in {took:.0f} s)_"]
         print("\n".join(block), flush=True)

@@ -8,13 +8,11 @@ cannot help either side.
 from __future__ import annotations
 
 import os
-import statistics
-import time
-from collections.abc import Callable
 
 import numpy as np
 
 from bench.ecg.records import load_record
+from bench.machine import median_ms
 from hybridmd.engines.ecg import ECG
 from hybridmd.engines.ecg.analysis.beat_classes import classify_beats
 from hybridmd.engines.ecg.analysis.beats import detect_beats
@@ -24,16 +22,6 @@ from hybridmd.engines.ecg.analysis.rhythm import analyze_rhythm
 from hybridmd.engines.ecg.analysis.statements import interpret
 
 TARGET_MS = 250.0
-
-
-def median_ms(work: Callable[[], object], runs: int) -> float:
-    work()  # warm-up: imports, caches
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        work()
-        times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times)
 
 
 def neurokit_12_leads(ecg: ECG) -> None:

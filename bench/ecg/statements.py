@@ -25,7 +25,8 @@ from bench.ecg.records import database_dir, load_record, record_names
 from hybridmd.engines.ecg import ECG, read_ecg
 from hybridmd.engines.ecg.analysis.interpret import Reading, analyze
 from hybridmd.engines.ecg.analysis.readability import normalised_amplitudes
-from hybridmd.engines.ecg.analysis.statements import LABELS, VOLTAGE_CODES, Patient
+from hybridmd.engines.ecg.analysis.scp import LABELS, Patient
+from hybridmd.engines.ecg.analysis.statements import VOLTAGE_CODES
 
 # Challenge 2021 dx_mapping (SNOMED CT -> the SCP code we state).
 SNOMED_TO_SCP = {

@@ -63,7 +63,7 @@ def describe(reading: dict[str, Any]) -> str:
 
 def _analyze(args: Any) -> int:
     from hybridmd.engines.ecg.analysis.interpret import analyze  # noqa: PLC0415
-    from hybridmd.engines.ecg.analysis.statements import Patient  # noqa: PLC0415
+    from hybridmd.engines.ecg.analysis.scp import Patient  # noqa: PLC0415
 
     ecg = _read(args)
     if isinstance(ecg, str):

@@ -8,6 +8,7 @@ instead of raising. Inputs are 1-D float arrays in millivolts.
 from __future__ import annotations
 
 from fractions import Fraction
+from functools import lru_cache
 
 import numpy as np
 from scipy import ndimage, signal
@@ -16,6 +17,22 @@ from hybridmd.engines.ecg.analysis.types import FloatArray
 
 # filtfilt needs a signal longer than its padding; shorter signals are returned unfiltered.
 _MIN_FILTER_SAMPLES = 32
+
+
+def butter_sos(
+    order: int, cutoff_hz: float | tuple[float, float], btype: str, fs: float
+) -> FloatArray:
+    """A Butterworth design in second-order sections, designed once per set of arguments
+    (designing costs more than filtering a 10 s lead, and the stages reuse a few designs).
+    A copy: scipy's filters want a writable array."""
+    return _butter_design(order, cutoff_hz, btype, fs).copy()
+
+
+@lru_cache(maxsize=256)
+def _butter_design(
+    order: int, cutoff_hz: float | tuple[float, float], btype: str, fs: float
+) -> FloatArray:
+    return np.asarray(signal.butter(order, cutoff_hz, btype=btype, fs=fs, output="sos"))
 
 
 def _as_float(values: FloatArray) -> FloatArray:
@@ -49,15 +66,15 @@ def bandpass(
     if low is not None and high is not None and low >= high:
         return _as_float(values).copy()
     if low is not None and high is not None:
-        sos = signal.butter(order, [low, high], btype="bandpass", fs=fs, output="sos")
+        sos = butter_sos(order, (low, high), "bandpass", fs)
     elif low is not None:
-        sos = signal.butter(order, low, btype="highpass", fs=fs, output="sos")
+        sos = butter_sos(order, low, "highpass", fs)
     elif high is not None:
-        sos = signal.butter(order, high, btype="lowpass", fs=fs, output="sos")
+        sos = butter_sos(order, high, "lowpass", fs)
     else:
         return _as_float(values).copy()
     lowest = low if low is not None else high
-    return _sos_filtfilt(np.asarray(sos, dtype=np.float64), values, _padding(fs, lowest or 1.0))
+    return _sos_filtfilt(sos, values, _padding(fs, lowest or 1.0))
 
 
 def notch(values: FloatArray, fs: float, mains_hz: float, quality: float = 30.0) -> FloatArray:

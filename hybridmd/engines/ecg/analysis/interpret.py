@@ -9,6 +9,7 @@ be read says why in ``reasons`` and states nothing else.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,11 +19,15 @@ from hybridmd.engines.ecg.analysis import readability
 from hybridmd.engines.ecg.analysis.beat_classes import classify_beats
 from hybridmd.engines.ecg.analysis.beats import detect_beats
 from hybridmd.engines.ecg.analysis.delineation import delineate
+from hybridmd.engines.ecg.analysis.filters import resample
 from hybridmd.engines.ecg.analysis.rhythm import analyze_rhythm
-from hybridmd.engines.ecg.analysis.statements import LABELS, Patient, Statement, interpret
-from hybridmd.engines.ecg.analysis.types import IntArray, Measurements, Rhythm
+from hybridmd.engines.ecg.analysis.scp import LABELS, Patient, Statement
+from hybridmd.engines.ecg.analysis.statements import interpret
+from hybridmd.engines.ecg.analysis.types import FloatArray, IntArray, Measurements, Rhythm
 from hybridmd.engines.ecg.model import ECG
 
+DELINEATION_MIN_FS = 250.0
+DELINEATION_FS = 500.0
 ENGINE_NAME = "hybridmd-ecg"
 ENGINE_VERSION = "1.0.0"
 
@@ -66,7 +71,7 @@ def analyze(ecg: ECG, patient: Patient | None = None) -> Reading:
 
     r_peaks = detection.r_peaks
     classes = [str(c) for c in classify_beats(leads, ecg.fs, r_peaks, detection.pacing_spikes)]
-    delineation = delineate(leads, ecg.fs, r_peaks, classes)
+    delineation = delineate(*_fine_grained(leads, ecg.fs, r_peaks), classes)
     refused = readability.suspected_limb_lead_reversal(delineation.measurements)
     if refused:
         return _unreadable(ecg, refused + notes)
@@ -93,6 +98,19 @@ def analyze(ecg: ECG, patient: Patient | None = None) -> Reading:
         rhythm=rhythm,
         statements=statements,
     )
+
+
+def _fine_grained(
+    leads: dict[str, FloatArray], fs: float, r_peaks: IntArray
+) -> tuple[dict[str, FloatArray], float, IntArray]:
+    """Below 250 Hz a wave edge falls between samples 4-10 ms apart; band-limited
+    upsampling lets the delineator place it between them (a 100 Hz PTB-XL record's QRS
+    measures 130 ms as recorded, 102 ms upsampled, against 110 ms on its 500 Hz twin)."""
+    if fs >= DELINEATION_MIN_FS:
+        return leads, fs, r_peaks
+    factor = math.ceil(DELINEATION_FS / fs)
+    upsampled = {name: resample(values, fs, fs * factor) for name, values in leads.items()}
+    return upsampled, fs * factor, r_peaks * factor
 
 
 def _unreadable(ecg: ECG, reasons: list[str]) -> Reading:

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from hybridmd.engines.ecg.analysis.statements import negative_depth
+from hybridmd.engines.ecg.analysis.scp import negative_depth
 from hybridmd.engines.ecg.analysis.types import (
     FloatArray,
     IntArray,

@@ -9,67 +9,22 @@ thresholds live beside each rule so a reviewer can check them against the source
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from typing import Literal
 
-from hybridmd.engines.ecg.analysis.types import LeadMeasurements, Measurements, Rhythm
+from hybridmd.engines.ecg.analysis.scp import (
+    LABELS,
+    Evidence,
+    Patient,
+    Severity,
+    Statement,
+    dominant_r,
+    lead_of,
+    make,
+    negative_depth,
+)
+from hybridmd.engines.ecg.analysis.st_segment import PRECORDIAL, st_changes
+from hybridmd.engines.ecg.analysis.types import Measurements, Rhythm
 
-Severity = Literal["normal", "borderline", "abnormal", "critical"]
-Sex = Literal["male", "female"]
-Evidence = dict[str, float | int | str | list[str]]
-
-
-@dataclass(frozen=True)
-class Statement:
-    code: str
-    label_en: str
-    label_ko: str
-    severity: Severity
-    evidence: Evidence = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Patient:
-    """What changes the thresholds; both optional (the file rarely says)."""
-
-    sex: Sex | None = None
-    age_years: int | None = None
-
-
-LABELS: dict[str, tuple[str, str]] = {
-    "NORM": ("Normal ECG", "정상 심전도"),
-    "SR": ("Sinus rhythm", "동리듬"),
-    "SBRAD": ("Sinus bradycardia", "동서맥"),
-    "STACH": ("Sinus tachycardia", "동빈맥"),
-    "SARRH": ("Sinus arrhythmia", "동부정맥"),
-    "AFIB": ("Atrial fibrillation", "심방세동"),
-    "AFLT": ("Atrial flutter", "심방조동"),
-    "SVTAC": ("Supraventricular tachycardia", "심실상성 빈맥"),
-    "PACE": ("Paced rhythm", "인공심박동기 리듬"),
-    "1AVB": ("First-degree AV block", "1도 방실차단"),
-    "CLBBB": ("Complete left bundle branch block", "완전 좌각차단"),
-    "CRBBB": ("Complete right bundle branch block", "완전 우각차단"),
-    "IRBBB": ("Incomplete right bundle branch block", "불완전 우각차단"),
-    "LAFB": ("Left anterior fascicular block", "좌전섬유속차단"),
-    "LVH": ("Left ventricular hypertrophy by voltage criteria", "좌심실비대 (전압 기준)"),
-    "LVOLT": ("Low QRS voltage", "QRS 저전압"),
-    "LNGQT": ("Prolonged QT interval", "QT 간격 연장"),
-    "STD_": ("ST depression", "ST 분절 하강"),
-    "PVC": ("Ventricular premature complexes", "심실조기수축"),
-    "PAC": ("Supraventricular premature complexes", "심방조기수축"),
-    # ST elevation meeting STEMI criteria, by territory (PTB-XL's injury codes).
-    "INJAS": ("ST elevation meeting STEMI criteria, anteroseptal", "STEMI 기준 ST 상승, 전중격"),
-    "INJAL": (
-        "ST elevation meeting STEMI criteria, anterolateral",
-        "STEMI 기준 ST 상승, 전측벽",
-    ),
-    "INJLA": ("ST elevation meeting STEMI criteria, lateral", "STEMI 기준 ST 상승, 측벽"),
-    "INJIN": ("ST elevation meeting STEMI criteria, inferior", "STEMI 기준 ST 상승, 하벽"),
-    "INJIL": (
-        "ST elevation meeting STEMI criteria, inferolateral",
-        "STEMI 기준 ST 상승, 하측벽",
-    ),
-}
+LIMB = ("I", "II", "III", "aVR", "aVL", "aVF")
 
 RHYTHM_SEVERITY: dict[str, Severity] = {
     "SR": "normal",
@@ -82,21 +37,8 @@ RHYTHM_SEVERITY: dict[str, Severity] = {
     "PACE": "borderline",
 }
 SINUS = frozenset({"SR", "SBRAD", "STACH", "SARRH"})
+ADULT_AGE_YEARS = 16
 VOLTAGE_CODES = frozenset({"LVH", "LVOLT", "STD_", "INJAS", "INJAL", "INJLA", "INJIN", "INJIL"})
-
-# Contiguous leads: the limb leads in Cabrera order, the precordial leads in order.
-CABRERA = ("aVL", "I", "-aVR", "II", "aVF", "III")
-PRECORDIAL = ("V1", "V2", "V3", "V4", "V5", "V6")
-LIMB = ("I", "II", "III", "aVR", "aVL", "aVF")
-INFERIOR = frozenset({"II", "III", "aVF"})
-LATERAL = frozenset({"I", "aVL", "V5", "V6"})
-ANTEROSEPTAL = frozenset({"V1", "V2", "V3", "V4"})
-TERRITORY_NAMES = {"anteroseptal": "V1–V4", "lateral": "I, aVL, V5, V6", "inferior": "II, III, aVF"}
-
-
-def make(code: str, severity: Severity, **evidence: float | int | str | list[str]) -> Statement:
-    label_en, label_ko = LABELS[code]
-    return Statement(code, label_en, label_ko, severity, dict(evidence))
 
 
 def interpret(
@@ -138,19 +80,6 @@ def _rhythm_statement(rhythm: Rhythm) -> Statement:
     return Statement(rhythm.code, label_en, label_ko, severity, evidence)
 
 
-def _lead(m: Measurements, name: str) -> LeadMeasurements | None:
-    return m.leads.get(name)
-
-
-def negative_depth(lead: LeadMeasurements) -> float:
-    """How far the QRS goes below the baseline, whatever the wave is called (Q, S or QS)."""
-    return max(lead.qrs_peak_to_peak_mv - lead.r_amp_mv, -lead.q_amp_mv, -lead.s_amp_mv, 0.0)
-
-
-def _dominant_r(lead: LeadMeasurements) -> bool:
-    return lead.r_amp_mv > negative_depth(lead)
-
-
 def first_degree_av_block(m: Measurements, rhythm: Rhythm, _: Patient) -> list[Statement]:
     if rhythm.code in SINUS and m.pr_ms is not None and m.pr_ms > 200:
         severity: Severity = "abnormal" if m.pr_ms > 300 else "borderline"
@@ -162,15 +91,15 @@ def bundle_branch_blocks(m: Measurements, rhythm: Rhythm, _: Patient) -> list[St
     """AHA/ACCF/HRS 2009: QRS >= 120 ms for complete blocks, 110-119 ms for incomplete RBBB."""
     if m.qrs_ms is None or rhythm.code == "PACE":
         return []
-    v1, v6, lead_i = _lead(m, "V1"), _lead(m, "V6"), _lead(m, "I")
+    v1, v6, lead_i = lead_of(m, "V1"), lead_of(m, "V6"), lead_of(m, "I")
     if v1 is None or (v6 is None and lead_i is None):
         return []
-    left_leads = [x for x in (lead_i, v6, _lead(m, "V5"), _lead(m, "aVL")) if x is not None]
-    right_pattern = v1.r_prime_amp_mv > 0.05 or _dominant_r(v1)
+    left_leads = [x for x in (lead_i, v6, lead_of(m, "V5"), lead_of(m, "aVL")) if x is not None]
+    right_pattern = v1.r_prime_amp_mv > 0.05 or dominant_r(v1)
     wide_left_s = any(x.s_amp_mv < -0.1 for x in (lead_i, v6) if x is not None)
     left_pattern = (
-        not _dominant_r(v1)
-        and all(_dominant_r(x) for x in left_leads[:2])
+        not dominant_r(v1)
+        and all(dominant_r(x) for x in left_leads[:2])
         and all(x.q_amp_mv > -0.05 for x in left_leads[:2])
     )
     evidence: Evidence = {
@@ -194,14 +123,14 @@ def bundle_branch_blocks(m: Measurements, rhythm: Rhythm, _: Patient) -> list[St
 
 def left_anterior_fascicular_block(m: Measurements, _: Rhythm, __: Patient) -> list[Statement]:
     """Axis -45..-90, qR in aVL, rS in II, III and aVF, QRS < 120 ms."""
-    axis, avl = m.qrs_axis_deg, _lead(m, "aVL")
-    inferior = [x for x in (_lead(m, n) for n in ("II", "III", "aVF")) if x is not None]
+    axis, avl = m.qrs_axis_deg, lead_of(m, "aVL")
+    inferior = [x for x in (lead_of(m, n) for n in ("II", "III", "aVF")) if x is not None]
     if axis is None or avl is None or len(inferior) < 3 or m.qrs_ms is None:
         return []
     if not (-90 <= axis <= -45 and m.qrs_ms < 120):
         return []
-    qr_avl = avl.q_amp_mv < 0 and _dominant_r(avl)
-    rs_inferior = all(not _dominant_r(x) for x in inferior)
+    qr_avl = avl.q_amp_mv < 0 and dominant_r(avl)
+    rs_inferior = all(not dominant_r(x) for x in inferior)
     if qr_avl and rs_inferior:
         return [make("LAFB", "borderline", qrs_axis_deg=round(axis), qrs_ms=round(m.qrs_ms))]
     return []
@@ -209,10 +138,13 @@ def left_anterior_fascicular_block(m: Measurements, _: Rhythm, __: Patient) -> l
 
 def left_ventricular_hypertrophy(m: Measurements, _: Rhythm, patient: Patient) -> list[Statement]:
     """Sokolow-Lyon SV1 + max(RV5, RV6) >= 3.5 mV; Cornell RaVL + SV3 > 2.8 mV (men),
-    > 2.0 mV (women). Not called in bundle branch block, where voltage is unreliable."""
+    > 2.0 mV (women). Not called in bundle branch block, where voltage is unreliable, nor
+    under 16 years, where the adult voltage limits do not apply."""
     if m.qrs_ms is None or m.qrs_ms >= 120:
         return []
-    v1, v3, v5, v6, avl = (_lead(m, n) for n in ("V1", "V3", "V5", "V6", "aVL"))
+    if patient.age_years is not None and patient.age_years < ADULT_AGE_YEARS:
+        return []
+    v1, v3, v5, v6, avl = (lead_of(m, n) for n in ("V1", "V3", "V5", "V6", "aVL"))
     evidence: Evidence = {}
     met: list[str] = []
     if v1 is not None and (v5 is not None or v6 is not None):
@@ -237,8 +169,8 @@ def left_ventricular_hypertrophy(m: Measurements, _: Rhythm, patient: Patient) -
 
 def low_voltage(m: Measurements, _: Rhythm, __: Patient) -> list[Statement]:
     """Every limb lead's QRS < 0.5 mV peak to peak, or every precordial lead's < 1.0 mV."""
-    limb = [x.qrs_peak_to_peak_mv for n in LIMB if (x := _lead(m, n)) is not None]
-    chest = [x.qrs_peak_to_peak_mv for n in PRECORDIAL if (x := _lead(m, n)) is not None]
+    limb = [x.qrs_peak_to_peak_mv for n in LIMB if (x := lead_of(m, n)) is not None]
+    chest = [x.qrs_peak_to_peak_mv for n in PRECORDIAL if (x := lead_of(m, n)) is not None]
     where: list[str] = []
     if len(limb) == len(LIMB) and max(limb) < 0.5:
         where.append("limb leads < 0.5 mV")
@@ -255,110 +187,30 @@ def low_voltage(m: Measurements, _: Rhythm, __: Patient) -> list[Statement]:
 
 
 def long_qt(m: Measurements, rhythm: Rhythm, patient: Patient) -> list[Statement]:
-    """QTc (Bazett) > 450 ms in men, > 460 ms in women or when sex is unknown; >= 500 ms
-    is critical. Not called with QRS >= 120 ms, where QT includes the wide QRS, nor in AF or
-    flutter, where the RR varies or the F waves hide the T wave end."""
-    qtc = m.qtc_bazett_ms
+    """QTc > 450 ms in men, > 460 ms in women or when sex is unknown; >= 500 ms is critical
+    (AHA/ACCF/HRS 2009). Bazett's formula, except above 90/min where it overcorrects and
+    Fridericia's is used. Not called with QRS >= 120 ms, where QT includes the wide QRS, nor
+    in AF or flutter, where the RR varies or the F waves hide the end of the T wave."""
+    fast = m.rr_ms is not None and m.rr_ms < 60_000 / 90
+    qtc = m.qtc_fridericia_ms if fast else m.qtc_bazett_ms
     if qtc is None or m.qrs_ms is None or m.qrs_ms >= 120 or rhythm.code in {"AFIB", "AFLT"}:
         return []
     limit = 450 if patient.sex == "male" else 460
     if qtc <= limit:
         return []
     severity: Severity = "critical" if qtc >= 500 else "abnormal"
-    evidence: Evidence = {"qtc_bazett_ms": round(qtc), "threshold_ms": limit}
+    evidence: Evidence = {
+        "qtc_ms": round(qtc),
+        "formula": "Fridericia" if fast else "Bazett",
+        "threshold_ms": limit,
+    }
+    if m.qtc_bazett_ms is not None:
+        evidence["qtc_bazett_ms"] = round(m.qtc_bazett_ms)
     if m.qtc_fridericia_ms is not None:
         evidence["qtc_fridericia_ms"] = round(m.qtc_fridericia_ms)
     if m.qt_ms is not None:
         evidence["qt_ms"] = round(m.qt_ms)
     return [make("LNGQT", severity, **evidence)]
-
-
-def _elevation_limit_mv(lead: str, patient: Patient) -> float:
-    """Fourth Universal Definition of MI: 1 mm in all leads but V2-V3, where it is 2 mm in
-    men >= 40, 2.5 mm in men < 40 and 1.5 mm in women (2 mm used when sex is unknown)."""
-    if lead not in ("V2", "V3"):
-        return 0.1
-    if patient.sex == "female":
-        return 0.15
-    if patient.sex == "male" and patient.age_years is not None and patient.age_years < 40:
-        return 0.25
-    return 0.2
-
-
-def _contiguous_runs(flags: dict[str, bool]) -> list[list[str]]:
-    """Runs of two or more neighbouring leads (Cabrera limb order, V1-V6) that are flagged."""
-    runs: list[list[str]] = []
-    for sequence in (CABRERA, PRECORDIAL):
-        run: list[str] = []
-        for name in (*sequence, ""):
-            if name and flags.get(name, False):
-                run.append(name)
-                continue
-            if len(run) >= 2:
-                runs.append(run)
-            run = []
-    return runs
-
-
-def st_changes(m: Measurements, rhythm: Rhythm, patient: Patient) -> list[Statement]:
-    """ST elevation at J in >= 2 contiguous leads (STEMI criteria, with the territory), or
-    ST depression >= 0.05 mV at J and J+60 ms in >= 2 contiguous leads."""
-    if rhythm.code == "PACE" or m.qrs_ms is None or m.qrs_ms >= 120:
-        return []  # secondary ST changes: STEMI criteria do not apply as such (see Sgarbossa)
-    st_j: dict[str, float] = {}
-    st_60: dict[str, float] = {}
-    for name, lead in m.leads.items():
-        if lead.st_j_mv is not None and lead.st_j60_mv is not None:
-            st_j[name], st_60[name] = lead.st_j_mv, lead.st_j60_mv
-    if "aVR" in st_j:  # -aVR sits between I and II in the Cabrera sequence
-        st_j["-aVR"], st_60["-aVR"] = -st_j["aVR"], -st_60["aVR"]
-    elevated = {n: v >= _elevation_limit_mv(n, patient) for n, v in st_j.items()}
-    statements: list[Statement] = []
-    runs = _contiguous_runs(elevated)
-    if runs:
-        leads = sorted({n for run in runs for n in run}, key=_lead_order)
-        code, territory = _territory(set(leads))
-        statements.append(
-            make(
-                code,
-                "critical",
-                leads=leads,
-                territory=territory,
-                st_j_mv=",".join(f"{n} {st_j[n]:+.2f}" for n in leads),
-            )
-        )
-    depressed = {n: st_j[n] <= -0.05 and st_60[n] <= -0.05 for n in st_j}
-    runs = _contiguous_runs(depressed)
-    if runs:
-        leads = sorted({n for run in runs for n in run}, key=_lead_order)
-        evidence: Evidence = {
-            "leads": leads,
-            "st_j60_mv": ",".join(f"{n} {st_60[n]:+.2f}" for n in leads),
-        }
-        if statements:
-            evidence["note"] = "may be reciprocal to the ST elevation"
-        statements.append(make("STD_", "abnormal", **evidence))
-    return statements
-
-
-def _lead_order(name: str) -> int:
-    order = (*CABRERA, *PRECORDIAL)
-    return order.index(name) if name in order else len(order)
-
-
-def _territory(leads: set[str]) -> tuple[str, str]:
-    inferior = bool(leads & INFERIOR)
-    lateral = bool(leads & LATERAL)
-    anterior = bool(leads & ANTEROSEPTAL)
-    if anterior and lateral:
-        return "INJAL", "anterolateral"
-    if anterior:
-        return "INJAS", "anteroseptal"
-    if inferior and lateral:
-        return "INJIL", "inferolateral"
-    if inferior:
-        return "INJIN", "inferior"
-    return "INJLA", "lateral"
 
 
 def ectopy(_: Measurements, rhythm: Rhythm, __: Patient) -> list[Statement]:

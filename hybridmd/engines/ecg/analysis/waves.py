@@ -124,24 +124,24 @@ def delineate_template(
         return WaveMarks()
     valid = np.flatnonzero(finite)
     span = (int(valid[0]), int(valid[-1]))
-    fast = [np.nan_to_num(lowpass(template[name], fs, QRS_LOWPASS_HZ)) for name in names]
-    qrs = qrs_edges(spatial_velocity(fast, fs), r_index, fs, span)
+    fast = {
+        name: np.nan_to_num(lowpass(values, fs, QRS_LOWPASS_HZ))
+        for name, values in template.items()
+    }
+    qrs = qrs_edges(spatial_velocity([fast[name] for name in names], fs), r_index, fs, span)
     if qrs is None:
         return WaveMarks()
-    every_fast = [
-        np.nan_to_num(lowpass(values, fs, QRS_LOWPASS_HZ)) for values in template.values()
-    ]
-    qrs_on, qrs_off = _qrs_across_leads(every_fast, r_index, fs, span, qrs)
+    qrs_on, qrs_off = _qrs_across_leads(list(fast.values()), r_index, fs, span, qrs)
 
     # The QRS is bridged by a straight line before the low-pass, so that its smeared
     # slopes do not leak into the PR and ST segments.
-    def slow(values: FloatArray) -> FloatArray:
-        bridged = without_qrs(values, qrs_on, qrs_off)
-        return np.nan_to_num(lowpass(bridged, fs, SLOW_WAVE_LOWPASS_HZ))
-
+    slow = {
+        name: np.nan_to_num(lowpass(without_qrs(values, qrs_on, qrs_off), fs, SLOW_WAVE_LOWPASS_HZ))
+        for name, values in template.items()
+    }
     waves = _SlowWaves(
-        independent=[slow(template[name]) for name in names],
-        every_lead=[slow(values) for values in template.values()],
+        independent=[slow[name] for name in names],
+        every_lead=list(slow.values()),
         fs=fs,
         qrs_on=qrs_on,
         qrs_off=qrs_off,

@@ -11,6 +11,7 @@ from scipy import signal as sps
 from bench.ecg.delineation import LEAD_FILES, lead_waves, reference_marks
 from bench.ecg.records import load_record
 from hybridmd.engines.ecg.analysis.delineation import beat_blocks, delineate
+from hybridmd.engines.ecg.analysis.tests.waveforms import bump
 from hybridmd.engines.ecg.analysis.types import Delineation
 from hybridmd.engines.shared_data import MISSING_REASON, shared_data_dir
 
@@ -21,14 +22,6 @@ P_WAVE = (-0.200, -0.100)
 QRS = (-0.040, 0.040)
 T_WAVE = (0.140, 0.340)
 T_PEAK = 0.240
-
-
-def bump(t: np.ndarray, start: float, stop: float, amplitude: float) -> np.ndarray:
-    """A raised cosine that is exactly zero outside [start, stop]."""
-    out = np.zeros_like(t)
-    inside = (t >= start) & (t <= stop)
-    out[inside] = amplitude * 0.5 * (1 - np.cos(2 * np.pi * (t[inside] - start) / (stop - start)))
-    return out
 
 
 def known_beat(t: np.ndarray, *, p_wave: bool = True, scale: float = 1.0) -> np.ndarray:

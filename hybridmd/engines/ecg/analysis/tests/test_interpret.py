@@ -8,6 +8,8 @@ import json
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from hybridmd.engines.ecg import ECG
 from hybridmd.engines.ecg.analysis.interpret import analyze
@@ -143,3 +145,80 @@ def test_real_atrial_fibrillation() -> None:
     assert reading.rhythm is not None
     assert reading.rhythm.code == "AFIB"
     assert "NORM" not in codes(reading.statements)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    fs=st.sampled_from([50.0, 100.0, 128.0, 250.0, 360.0, 500.0, 1000.0]),
+    seconds=st.floats(min_value=0.1, max_value=12.0),
+    lead_count=st.integers(min_value=1, max_value=3),
+    kind=st.sampled_from(["noise", "steps", "spikes", "sine", "constant"]),
+    scale=st.floats(min_value=1e-4, max_value=20.0),
+    seed=st.integers(min_value=0, max_value=2**16),
+)
+def test_any_recording_gets_a_reading_or_a_reason(
+    *, fs: float, seconds: float, lead_count: int, kind: str, scale: float, seed: int
+) -> None:
+    """Whatever the samples, ``analyze`` answers: never an exception, never an invented
+    rhythm without beats, and always plain JSON."""
+    rng = np.random.default_rng(seed)
+    n = max(1, round(fs * seconds))
+    t = np.arange(n) / fs
+    shapes = {
+        "noise": lambda: rng.normal(0, 1, n),
+        "steps": lambda: np.repeat(rng.normal(0, 1, n // 50 + 1), 50)[:n],
+        "spikes": lambda: (rng.random(n) > 0.995) * rng.normal(0, 3, n),
+        "sine": lambda: np.sin(2 * np.pi * rng.uniform(0.1, 40) * t),
+        "constant": lambda: np.full(n, rng.normal()),
+    }
+    # Within the model's +-50 mV: beyond it the file is refused before any analysis.
+    leads = {
+        name: np.clip(scale * shapes[kind](), -40, 40) for name in ("I", "II", "V1")[:lead_count]
+    }
+    reading = analyze(ECG(leads=leads, fs=fs))
+    document = reading.as_json()
+    json.dumps(document, allow_nan=False)
+    assert document["quality"]["usable"] is reading.usable
+    if reading.usable:
+        assert reading.rhythm is not None
+        assert len(reading.r_peaks) >= 4
+    else:
+        assert reading.reasons
+        assert document["statements"] == []
+
+
+@needs_data
+@pytest.mark.parametrize("record", ["cinc2021_12lead/HR06001", "cinc2021_12lead/E07500"])
+def test_a_100_hz_copy_measures_like_the_500_hz_original(record: str) -> None:
+    """PTB-XL ships every ECG at 100 Hz too: its QRS must not widen by whole samples."""
+    from scipy.signal import resample_poly  # noqa: PLC0415
+
+    original = load(record)
+    coarse = ECG(leads={n: resample_poly(a, 1, 5) for n, a in original.leads.items()}, fs=100)
+    fine, rough = analyze(original).measurements, analyze(coarse).measurements
+    assert fine is not None
+    assert rough is not None
+    assert fine.qrs_ms is not None
+    assert rough.qrs_ms == pytest.approx(fine.qrs_ms, abs=10)
+    assert rough.qrs_axis_deg == pytest.approx(fine.qrs_axis_deg, abs=10)
+
+
+@needs_data
+def test_normalised_amplitudes_withhold_the_voltage_statements() -> None:
+    """This LUDB copy scales every lead to a 1 mV span: LVH cannot be judged from it."""
+    reading = analyze(load("ludb_12lead_delineation/1"))
+    assert reading.usable
+    assert any("normalised" in reason for reason in reading.reasons)
+    assert not {"LVH", "LVOLT", "STD_"} & set(codes(reading.statements))
+
+
+def test_one_clipped_lead_is_left_out_and_named() -> None:
+    ecg = simulated(75)
+    leads = dict(ecg.leads)
+    leads["V1"] = np.clip(leads["V1"], -0.2, 0.2)
+    reading = analyze(ECG(leads=leads, fs=ecg.fs))
+    assert reading.usable
+    assert "V1" not in reading.leads_used
+    assert any(reason.startswith("V1 left out: ") for reason in reading.reasons)
+    assert reading.rhythm is not None
+    assert reading.rhythm.code == "SR"

@@ -14,16 +14,10 @@ from hybridmd.engines.ecg.analysis.measurements import (
     qtc_bazett,
     qtc_fridericia,
 )
+from hybridmd.engines.ecg.analysis.tests.waveforms import bump
 from hybridmd.engines.ecg.analysis.waves import WaveMarks
 
 FS = 500.0
-
-
-def bump(t: np.ndarray, start: float, stop: float, amplitude: float) -> np.ndarray:
-    out = np.zeros_like(t)
-    inside = (t >= start) & (t <= stop)
-    out[inside] = amplitude * 0.5 * (1 - np.cos(2 * np.pi * (t[inside] - start) / (stop - start)))
-    return out
 
 
 def median_beat(*, st_mv: float = 0.0, q: float = -0.1, r: float = 1.2, s: float = -0.3):

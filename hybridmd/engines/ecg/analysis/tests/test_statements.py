@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from hybridmd.engines.ecg.analysis.statements import Patient, codes, interpret
+from hybridmd.engines.ecg.analysis.scp import Patient
+from hybridmd.engines.ecg.analysis.statements import codes, interpret
 from hybridmd.engines.ecg.analysis.types import (
     HeartRateVariability,
     LeadMeasurements,
