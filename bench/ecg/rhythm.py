@@ -187,7 +187,9 @@ def cinc2017(limit: int | None = None) -> list[str]:
         "AFIB -> A; refused by the readability checks, best lead usable for < 90 % of the "
         f'record, or rhythm code "" -> ~; SR/SBRAD/STACH/SARRH with V+S beats < '
         f"{FREQUENT_ECTOPY_PCT:g} % of beats -> N; anything else (AFLT, SVTAC, PACE, or "
-        "sinus with frequent ectopy) -> O. Second row: the same mapping without the ectopy "
+        "sinus with frequent ectopy) -> O (CinC's N is normal sinus rhythm; records with "
+        "isolated ectopic beats are found in both N and O, so only frequent ectopy makes "
+        "a sinus record O). Second row: the same mapping without the ectopy "
         "condition (what our beat classes cost). Anchors, on NeuroKit2's `ecg_clean` + "
         "`ecg_peaks`: A when `hrv_time`'s CVSD (RMSSD / mean NN) > 0.1 (Dash et al.'s "
         "normalised RMSSD cut-off), else N, ~ under 5 peaks (it cannot say O); and our "
@@ -434,7 +436,8 @@ def run(parts: list[str] | None = None) -> list[str]:
         "The rhythm stage (`analyze_rhythm`) reads RR irregularity (median successive "
         "change, share of irregular steps, turning points, coefficient of sample entropy, "
         "two-level RR clustering) over 16-beat windows, the delineation's P waves and a "
-        "repeating pre-QRS wave, and the QRST-cancelled atrial spectrum.",
+        "repeating pre-QRS wave (which counts alone before >= 70 % of beats), and the "
+        "QRST-cancelled atrial spectrum.",
     ]
     if missing:
         lines.append(

@@ -1,6 +1,7 @@
 """Atrial activity seen between the QRS complexes, for AF and flutter.
 
-Two measures on one lead (II, aVF, III, V1 in that order of preference, else the first):
+Two measures on one lead (II or the Holter's modified lead II, aVF, III, V1 in that order of
+preference, else the first):
 
 * P-wave consistency: the 220 ms before each QRS is compared with its median over the
   record. A sinus P wave repeats beat after beat, so the median keeps it and most beats
@@ -23,7 +24,7 @@ from scipy import signal
 from hybridmd.engines.ecg.analysis.filters import bandpass
 from hybridmd.engines.ecg.analysis.types import FloatArray, IntArray
 
-PREFERRED_LEADS = ("II", "aVF", "III", "V1", "MLII")
+PREFERRED_LEADS = ("II", "MLII", "aVF", "III", "V1")
 # The P-wave window: P waves end 40-120 ms before the R peak and last up to 120 ms.
 P_WINDOW_BEFORE_R_S = (0.30, 0.08)
 # A median P wave smaller than this is not told apart from noise on a single lead.

@@ -27,11 +27,16 @@ MIN_RUN_INTERVALS = 5
 _STEP_CLIP = 0.3
 
 
-def af_per_interval(rr_s: FloatArray, valid: BoolArray, *, no_p_waves: bool = False) -> BoolArray:
+def af_per_interval(
+    rr_s: FloatArray, valid: BoolArray, *, relaxed: BoolArray | None = None
+) -> BoolArray:
     """One AF flag per RR interval (invalid intervals get their neighbours' flag).
 
     A record with no more than 1.5 windows of valid intervals is judged as one window.
-    ``no_p_waves``: the record shows no P wave by any measure (see ``looks_like_af``).
+    ``relaxed``: when the record shows no P wave by any measure, the intervals a window
+    may also be judged on with the lower irregularity bar of ``looks_like_af`` (the caller
+    leaves out those touching a premature beat: a few PACs alone make that much
+    variation); ``None`` when the lower bar does not apply.
     """
     n = rr_s.size
     flags = np.zeros(n, dtype=np.bool_)
@@ -39,7 +44,7 @@ def af_per_interval(rr_s: FloatArray, valid: BoolArray, *, no_p_waves: bool = Fa
     if valid_index.size < 4:
         return flags
     if valid_index.size <= 1.5 * AF_WINDOW_INTERVALS:
-        flags[:] = _window_is_af(rr_s, valid, 0, n, no_p_waves=no_p_waves)
+        flags[:] = _window_is_af(rr_s, valid, 0, n, relaxed=relaxed)
         return flags
     half = AF_WINDOW_INTERVALS // 2
     centres = valid_index[::WINDOW_STRIDE]
@@ -47,7 +52,7 @@ def af_per_interval(rr_s: FloatArray, valid: BoolArray, *, no_p_waves: bool = Fa
     for i, centre_rank in enumerate(range(0, valid_index.size, WINDOW_STRIDE)):
         first = valid_index[max(0, min(centre_rank - half, valid_index.size - 2 * half))]
         last = valid_index[min(valid_index.size - 1, max(centre_rank + half, 2 * half))]
-        calls[i] = _window_is_af(rr_s, valid, int(first), int(last) + 1, no_p_waves=no_p_waves)
+        calls[i] = _window_is_af(rr_s, valid, int(first), int(last) + 1, relaxed=relaxed)
     nearest = np.clip(np.searchsorted(centres, np.arange(n)), 0, centres.size - 1)
     previous = np.clip(nearest - 1, 0, centres.size - 1)
     closer_previous = np.abs(centres[previous] - np.arange(n)) < np.abs(
@@ -62,10 +67,15 @@ def af_per_interval(rr_s: FloatArray, valid: BoolArray, *, no_p_waves: bool = Fa
 
 
 def _window_is_af(
-    rr_s: FloatArray, valid: BoolArray, start: int, stop: int, *, no_p_waves: bool
+    rr_s: FloatArray, valid: BoolArray, start: int, stop: int, *, relaxed: BoolArray | None
 ) -> bool:
-    window_valid = valid[start:stop]
-    rr = rr_s[start:stop][window_valid]
+    if _judge(rr_s, valid[start:stop], start, no_p_waves=False):
+        return True
+    return relaxed is not None and _judge(rr_s, relaxed[start:stop], start, no_p_waves=True)
+
+
+def _judge(rr_s: FloatArray, window_valid: BoolArray, start: int, *, no_p_waves: bool) -> bool:
+    rr = rr_s[start : start + window_valid.size][window_valid]
     adjacent = (window_valid[:-1] & window_valid[1:])[np.flatnonzero(window_valid)[:-1]]
     features = irregularity(rr, adjacent)
     return features is not None and looks_like_af(features, no_p_waves=no_p_waves)

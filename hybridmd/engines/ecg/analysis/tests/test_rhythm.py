@@ -10,6 +10,7 @@ from scipy import signal as signal_module
 
 from hybridmd.engines.ecg.analysis.af_features import clustered_fraction, irregularity
 from hybridmd.engines.ecg.analysis.rhythm import analyze_rhythm
+from hybridmd.engines.ecg.analysis.rhythm_episodes import af_per_interval
 from hybridmd.engines.shared_data import MISSING_REASON, shared_data_dir
 
 FS = 250.0
@@ -89,6 +90,34 @@ def test_regular_rr_with_p_waves_is_sinus_with_hrv() -> None:
     assert rhythm.hrv.sdnn_ms == pytest.approx(1000 * np.std(np.diff(peaks) / FS, ddof=1))
     assert rhythm.hrv.rmssd_ms is not None
     assert rhythm.hrv.pnn50_pct == 0.0
+
+
+def test_repeating_p_wave_missed_by_the_delineation_vetoes_af() -> None:
+    """Irregular RR with the same P wave before five beats in six: the delineation's "no P
+    wave" (small P waves under its amplitude floor) does not outvote the repeating wave."""
+    rr = np.random.default_rng(5).uniform(0.75, 1.2, 40)
+    leads, peaks = _qrs_train(rr, p_waves=np.arange(rr.size + 1) % 6 != 5)
+    missed = np.zeros(len(peaks), dtype=bool)
+    rhythm = analyze_rhythm(leads, FS, peaks, ["N"] * len(peaks), p_wave_present=missed)
+    assert float(rhythm.evidence["p_wave_fraction_delineation"]) == 0.0
+    assert float(rhythm.evidence["p_wave_fraction_repeating"]) >= 0.7
+    assert float(rhythm.evidence["p_wave_fraction"]) >= 0.7
+    assert rhythm.code != "AFIB"
+
+
+def test_lower_irregularity_bar_reads_only_normal_to_normal_intervals() -> None:
+    """Sinus rhythm with a PVC and three PACs and no P wave seen (the RR of CinC 2017's
+    A00176, an "other rhythm"): the steps around the PACs alone pass the lower bar."""
+    rr_ms = [923, 923, 603, 320, 963, 980, 1020, 873, 1000, 967, 967, 940, 990, 773, 1110]
+    rr_ms += [1007, 990, 820, 1080, 993, 980, 977, 967, 940, 970, 957, 947, 943, 930, 910, 970]
+    classes = np.array(list("NNNVSNNNNNNNNNSNNNSNNNNNNNNNNNNN"))
+    rr = np.array(rr_ms) / 1000.0
+    rhythm_beat = np.isin(classes, ["N", "S"])
+    valid = rhythm_beat[:-1] & rhythm_beat[1:]
+    normal = (classes[:-1] == "N") & (classes[1:] == "N")
+    assert np.any(af_per_interval(rr, valid, relaxed=valid))
+    assert not np.any(af_per_interval(rr, valid, relaxed=valid & normal))
+    assert not np.any(af_per_interval(rr, valid))
 
 
 def test_bigeminy_is_not_af() -> None:
