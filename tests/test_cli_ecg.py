@@ -35,7 +35,7 @@ def test_analyze_prints_the_json_contract(capsys: pytest.CaptureFixture[str]) ->
 def test_analyze_prints_a_readable_summary(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["ecg", "analyze", str(LUDB_1), "--sex", "female", "--age", "51"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("Sinus bradycardia, ")
+    assert out.startswith("Sinus bradycardia at ")
     assert "SBRAD: Sinus bradycardia / 동서맥" in out
 
 

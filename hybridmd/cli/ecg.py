@@ -44,10 +44,13 @@ def describe(reading: dict[str, Any]) -> str:
     def show(value: float | None, unit: str = "") -> str:
         return "-" if value is None else f"{value:.0f}{unit}"
 
+    rhythm = reading["statements"][0] if reading["rhythm"]["code"] else None
+    own_rate = rhythm["evidence"].get("rhythm_rate_bpm") if rhythm else None
     lines = [
-        f"{reading['rhythm']['label'] or 'rhythm undetermined'}, "
-        f"{show(reading['heart_rate_bpm'])} bpm ({len(reading['r_peaks'])} beats "
-        f"in {reading['duration_s']:.1f} s)",
+        f"{reading['rhythm']['label'] or 'rhythm undetermined'}"
+        + (f" at {own_rate:.0f}/min" if own_rate is not None else "")
+        + f", heart rate {show(reading['heart_rate_bpm'])} bpm ({len(reading['r_peaks'])} "
+        f"beats in {reading['duration_s']:.1f} s)",
         f"PR {show(intervals['pr'])} ms, QRS {show(intervals['qrs'])} ms, "
         f"QT/QTc {show(intervals['qt'])}/{show(intervals['qtc'])} ms, "
         f"axes P {show(axis['p'])} QRS {show(axis['qrs'])} T {show(axis['t'])}",

@@ -83,13 +83,14 @@ def analyze(ecg: ECG, patient: Patient | None = None) -> Reading:
         p_wave_present=delineation.p_wave_present,
         pacing_spikes=detection.pacing_spikes,
     )
+    rhythm, unnamed = readability.unnamed_without_p_waves(rhythm, delineation.measurements)
     statements = interpret(delineation.measurements, rhythm, patient, true_voltage=not normalised)
     return Reading(
         fs=ecg.fs,
         duration_s=ecg.duration_s,
         lead_names=ecg.lead_names,
         usable=True,
-        reasons=notes + normalised,
+        reasons=notes + normalised + unnamed,
         r_peaks=r_peaks,
         beat_classes=classes,
         pacing_spikes=detection.pacing_spikes,

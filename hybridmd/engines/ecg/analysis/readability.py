@@ -9,6 +9,7 @@ normalised by an export do not stop the reading, but the voltage criteria are wi
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 
 import numpy as np
 
@@ -18,6 +19,7 @@ from hybridmd.engines.ecg.analysis.types import (
     IntArray,
     LeadQuality,
     Measurements,
+    Rhythm,
 )
 
 MIN_FS_HZ = 100.0  # below this a QRS of 80 ms is 7 samples: durations cannot be measured
@@ -26,6 +28,8 @@ MIN_USABLE_FRACTION = 0.5  # a lead usable for less than half the record is left
 MAX_CLIPPED_FRACTION = 0.02
 MIN_BEATS = 4
 PLAUSIBLE_RATE_BPM = (20.0, 300.0)
+SINUS_CODES = frozenset({"SR", "SBRAD", "STACH", "SARRH"})
+NO_P_WAVES_FRACTION = 0.2
 
 
 def before_analysis(fs: float, duration_s: float) -> list[str]:
@@ -107,3 +111,26 @@ def suspected_limb_lead_reversal(measurements: Measurements) -> list[str]:
             "dextrocardia): lead I shows inverted P, QRS and T waves while aVR is upright."
         ]
     return []
+
+
+def unnamed_without_p_waves(rhythm: Rhythm, measurements: Measurements) -> tuple[Rhythm, list[str]]:
+    """A sinus name needs P waves. A regular rhythm with wide QRS complexes and no P wave
+    seen is a junctional or ventricular rhythm, or pacing whose spikes the recording lost
+    (AF with ventricular pacing looks exactly so): the rhythm is left unnamed, and why."""
+    p_fraction = rhythm.evidence.get("p_wave_fraction")
+    wide = measurements.qrs_ms is not None and measurements.qrs_ms >= 120
+    if (
+        rhythm.code not in SINUS_CODES
+        or not isinstance(p_fraction, float | int)
+        or p_fraction >= NO_P_WAVES_FRACTION
+        or not wide
+    ):
+        return rhythm, []
+    episodes = [replace(e, code="") if e.code in SINUS_CODES else e for e in rhythm.episodes]
+    reason = (
+        f"The rhythm is not named: a regular rhythm with wide QRS complexes "
+        f"({measurements.qrs_ms:.0f} ms) and no visible P waves is not sinus (junctional, "
+        f"ventricular or paced with the pacing spikes filtered out)."
+    )
+    evidence = {**rhythm.evidence, "reason": "wide QRS without P waves"}
+    return replace(rhythm, code="", episodes=episodes, evidence=evidence), [reason]

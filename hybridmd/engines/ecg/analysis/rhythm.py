@@ -211,6 +211,9 @@ def _analyze(
     code = _dominant(episodes)
     af_samples = sum(e.end - e.start for e in episodes if e.code == "AFIB")
     evidence["af_burden_pct"] = round(100.0 * af_samples / max(n_samples, 1), 1)
+    # The rate that names the rhythm (between normal or supraventricular beats), which
+    # differs from the mean rate over all beats when ectopic beats are frequent.
+    evidence["rhythm_rate_bpm"] = round(60.0 / float(np.mean(rr_s[valid])), 1)
     pvc, pac, pvc_pct, pac_pct = ectopy(classes)
     return Rhythm(
         code=code,

@@ -222,3 +222,15 @@ def test_one_clipped_lead_is_left_out_and_named() -> None:
     assert any(reason.startswith("V1 left out: ") for reason in reading.reasons)
     assert reading.rhythm is not None
     assert reading.rhythm.code == "SR"
+
+
+@needs_data
+def test_a_wide_regular_rhythm_without_p_waves_is_not_called_sinus() -> None:
+    """LUDB 8: AF with ventricular pacing whose spikes the recording does not show."""
+    reading = analyze(load("ludb_12lead_delineation/8"))
+    assert reading.usable
+    assert reading.rhythm is not None
+    assert reading.rhythm.code == ""
+    assert {e.code for e in reading.rhythm.episodes} <= {"", "AFIB", "AFLT", "SVTAC", "PACE"}
+    assert not {"SR", "SBRAD", "STACH", "SARRH", "NORM"} & set(codes(reading.statements))
+    assert any("not sinus" in reason for reason in reading.reasons)
