@@ -15,19 +15,29 @@
    of the previous beat, a search-back at a lower threshold when no beat came for 1.66
    mean RR intervals, and of two beats closer than 270 ms the clearly weaker one dropped.
    Small QRS-like peaks that recur between large beats (bigeminy) are recovered afterwards.
-5. Each beat is placed on the largest absolute deflection of the QRS in the best lead,
+   A complex that splits a regular RR interval or fills a long gap must resemble a beat
+   around it in every lead that clearly shows it; otherwise it is an artefact.
+5. Each beat is placed on the largest absolute deflection of the QRS in the reference lead
+   (in the lead contributing most where the reference lead does not show the complex),
    on the recording's own sampling rate.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import numpy as np
 from scipy import ndimage
 from scipy.signal import find_peaks
 
-from hybridmd.engines.ecg.analysis.filters import bandpass, moving_average, resample
+from hybridmd.engines.ecg.analysis.filters import (
+    bandpass,
+    moving_average,
+    resample,
+    running_percentile,
+    waveform_likeness,
+)
 from hybridmd.engines.ecg.analysis.pacing import find_pacing_spikes, pacing_spikes, remove_spikes
 from hybridmd.engines.ecg.analysis.signal_quality import LeadDefects, describe, lead_defects
 from hybridmd.engines.ecg.analysis.types import BeatDetection, FloatArray, IntArray
@@ -38,6 +48,7 @@ T_WAVE_WINDOW_S = 0.36
 SEARCH_BACK_RR = 1.66
 SEARCH_BACK_THRESHOLD = 0.5
 R_PEAK_SEARCH_S = 0.07
+PLACE_MIN_LEVEL = 0.25
 MIN_DURATION_S = 0.5
 NOISE_FLOOR_PERCENTILE = 30.0
 SNR_WINDOW_S = 3.0
@@ -50,6 +61,19 @@ RESCUE_MAX_WIDTH_S = 0.2
 RESCUE_WINDOW_S = 20.0
 RESCUE_MIN_SHARE = 0.33
 CLOSE_PAIR_RATIO = 1.6
+EXTRA_NEIGHBOURS = 8
+CARRY_LEVEL = 0.5
+EXTRA_SPAN_RR = 1.3
+EXTRA_MIN_LIKENESS = 0.7
+LIKENESS_HALF_S = 0.1
+LIKENESS_LAG_S = 0.04
+
+
+@dataclass(frozen=True)
+class _Leads:
+    resampled: list[FloatArray]  # each lead at WORK_FS
+    envelopes: list[FloatArray]  # each lead's normalised QRS envelope
+    weights: list[FloatArray]  # each lead's fusion weight per working sample
 
 
 def detect_beats(leads: Mapping[str, FloatArray], fs: float) -> BeatDetection:
@@ -74,24 +98,17 @@ def detect_beats(leads: Mapping[str, FloatArray], fs: float) -> BeatDetection:
     spikes = find_pacing_spikes(signals, [~d.silent[:n] for d in defects], fs)
     cleaned = [remove_spikes(x, spikes, fs) for x in signals]
 
-    envelopes = [_normalised_envelope(resample(x, fs, WORK_FS)) for x in cleaned]
+    resampled = [resample(x, fs, WORK_FS) for x in cleaned]
+    envelopes = [_normalised_envelope(x) for x in resampled]
     n_work = min(e.size for e in envelopes)
     weights = [
         _lead_weight(d, env[:n_work], n_work) for d, env in zip(defects, envelopes, strict=True)
     ]
     fused = _fuse([e[:n_work] for e in envelopes], weights)
     work_peaks = _prune_close_pairs(_rescue_small_beats(_accept_peaks(fused), fused), fused)
-
-    reference_lead = int(np.argmax([float(np.mean(w)) for w in weights]))
-    r_peaks = _place_on_r_peaks(
-        work_peaks,
-        fused,
-        cleaned,
-        envelopes=envelopes,
-        weights=weights,
-        reference_lead=reference_lead,
-        fs=fs,
-    )
+    context = _Leads(resampled, envelopes, weights)
+    work_peaks = _drop_unlike_extras(work_peaks, fused, context)
+    r_peaks = _place_on_r_peaks(work_peaks, fused, cleaned, context, fs=fs)
     pacing = pacing_spikes(spikes, r_peaks, fs)
     return BeatDetection(r_peaks=r_peaks, pacing_spikes=pacing, lead_quality=quality)
 
@@ -165,14 +182,6 @@ def _signal_to_noise(envelope: FloatArray) -> FloatArray:
     return np.asarray(np.interp(np.arange(envelope.size), centres, snr), dtype=np.float64)
 
 
-def _running_percentile(x: FloatArray, block: int, percentile: float) -> FloatArray:
-    """A percentile of each block, interpolated back to every sample (a fast running one)."""
-    n_blocks = max(1, -(-x.size // block))
-    values = [np.percentile(x[i * block : (i + 1) * block], percentile) for i in range(n_blocks)]
-    centres = np.minimum((np.arange(n_blocks) + 0.5) * block, x.size - 1)
-    return np.asarray(np.interp(np.arange(x.size), centres, values), dtype=np.float64)
-
-
 def _fuse(envelopes: list[FloatArray], weights: list[FloatArray]) -> FloatArray:
     total = np.sum(weights, axis=0)
     weighted = np.sum([w * e for w, e in zip(weights, envelopes, strict=True)], axis=0)
@@ -192,7 +201,7 @@ def _accept_peaks(fused: FloatArray) -> IntArray:
     accepted_heights: list[float] = []
     last_checked = 0
     # Within bursts of noise the envelope between beats rises; a candidate must clear it.
-    local_floor = _running_percentile(fused, int(LOCAL_FLOOR_S * WORK_FS), 30.0)
+    local_floor = running_percentile(fused, int(LOCAL_FLOOR_S * WORK_FS), 30.0)
 
     def threshold(at: int) -> float:
         adaptive = noise_level + 0.3 * (signal_level - noise_level)
@@ -233,7 +242,7 @@ def _rescue_small_beats(accepted: IntArray, fused: FloatArray) -> IntArray:
         return accepted
     refractory = int(REFRACTORY_S * WORK_FS)
     candidates, props = find_peaks(fused, distance=refractory, height=0.1, width=0)
-    floor = _running_percentile(fused, int(LOCAL_FLOOR_S * WORK_FS), 30.0)
+    floor = running_percentile(fused, int(LOCAL_FLOOR_S * WORK_FS), 30.0)
     following = np.searchsorted(accepted, candidates)
     previous = accepted[np.maximum(following - 1, 0)]
     upcoming = accepted[np.minimum(following, accepted.size - 1)]
@@ -296,14 +305,55 @@ def _prune_close_pairs(peaks: IntArray, fused: FloatArray) -> IntArray:
     return np.asarray(peaks[keep], dtype=np.int64)
 
 
+def _drop_unlike_extras(peaks: IntArray, fused: FloatArray, leads: _Leads) -> IntArray:
+    """Artefacts that pass the thresholds split an otherwise regular RR interval (the beats
+    on either side under 1.3 median RR apart) or fill a long gap (search-back). Such a
+    complex is kept only if it resembles one of the 16 beats around it in every lead that
+    clearly shows it (envelope at least half the lead's QRS level): artefacts (steps, muscle
+    bursts, electrode pops) look like a QRS in one lead at best; ectopic beats recur with
+    their own shape, or are premature with a pause after them and are not checked. Of two
+    neighbours that both split the interval only the weaker is checked."""
+    n = peaks.size
+    extra, gap = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
+    for k in range(1, n - 1):
+        around = np.r_[max(0, k - EXTRA_NEIGHBOURS) : k, k + 1 : k + 1 + EXTRA_NEIGHBOURS]
+        rr = float(np.median(np.diff(peaks[around[around < n]])))
+        extra[k] = peaks[k + 1] - peaks[k - 1] < EXTRA_SPAN_RR * rr
+        gap[k] = peaks[k] - peaks[k - 1] > SEARCH_BACK_RR * rr
+    height = fused[peaks]
+    stronger = np.zeros(n, dtype=bool)
+    stronger[1:] |= extra[1:] & extra[:-1] & (height[1:] > height[:-1])
+    stronger[:-1] |= extra[:-1] & extra[1:] & (height[:-1] > height[1:])
+    keep = np.ones(n, dtype=bool)
+    for k in map(int, np.flatnonzero((extra & ~stronger) | gap)):
+        around = np.r_[max(0, k - EXTRA_NEIGHBOURS) : k, k + 1 : k + 1 + EXTRA_NEIGHBOURS]
+        around = around[around < n]
+        at = int(peaks[k])
+        pairs = list(zip(leads.weights, leads.envelopes, strict=True))
+        showing = [i for i, (w, e) in enumerate(pairs) if w[at] > 0 and e[at] >= CARRY_LEVEL]
+        if not showing:  # no lead clearly shows it: the one that contributes most
+            showing = [int(np.argmax([w[at] * e[at] for w, e in pairs]))]
+        likeness = min(
+            waveform_likeness(
+                leads.resampled[i],
+                WORK_FS,
+                at,
+                peaks[around],
+                half_s=LIKENESS_HALF_S,
+                lag_s=LIKENESS_LAG_S,
+            )
+            for i in showing
+        )
+        keep[k] = likeness >= EXTRA_MIN_LIKENESS
+    return np.asarray(peaks[keep], dtype=np.int64)
+
+
 def _place_on_r_peaks(
     work_peaks: IntArray,
     fused: FloatArray,
     cleaned: list[FloatArray],
+    leads: _Leads,
     *,
-    envelopes: list[FloatArray],
-    weights: list[FloatArray],
-    reference_lead: int,
     fs: float,
 ) -> IntArray:
     """Each fused beat moved to the largest absolute QRS deflection, on the original fs.
@@ -313,15 +363,22 @@ def _place_on_r_peaks(
     """
     if work_peaks.size == 0:
         return np.zeros(0, dtype=np.int64)
+    envelopes, weights = leads.envelopes, leads.weights
+    reference_lead = int(np.argmax([float(np.mean(w)) for w in weights]))
     n = cleaned[0].size
     centred = [bandpass(x, fs, 0.5, 45.0) for x in cleaned]
     half = max(1, round(R_PEAK_SEARCH_S * fs))
     peaks: list[int] = []
     strengths: list[float] = []
     for work_index in work_peaks:
+        # The reference lead keeps fiducials consistent, unless it does not show this
+        # complex (amplifier recovery): then the lead contributing most to the fused peak.
         lead = reference_lead
-        if weights[lead][work_index] <= 0:
-            lead = int(np.argmax([w[work_index] for w in weights]))
+        if weights[lead][work_index] <= 0 or envelopes[lead][work_index] < PLACE_MIN_LEVEL:
+            shares = [
+                w[work_index] * e[work_index] for w, e in zip(weights, envelopes, strict=True)
+            ]
+            lead = int(np.argmax(shares))
         envelope = envelopes[lead]
         reach = int(R_PEAK_SEARCH_S * WORK_FS)
         lo_work = max(0, int(work_index) - reach)

@@ -13,7 +13,7 @@ from functools import lru_cache
 import numpy as np
 from scipy import ndimage, signal
 
-from hybridmd.engines.ecg.analysis.types import FloatArray
+from hybridmd.engines.ecg.analysis.types import FloatArray, IntArray
 
 # filtfilt needs a signal longer than its padding; shorter signals are returned unfiltered.
 _MIN_FILTER_SAMPLES = 32
@@ -131,3 +131,36 @@ def moving_average(values: FloatArray, width: int) -> FloatArray:
         return x.copy()
     kernel = np.full(width, 1.0 / width)
     return np.asarray(np.convolve(x, kernel, mode="same"), dtype=np.float64)
+
+
+def running_percentile(x: FloatArray, block: int, percentile: float) -> FloatArray:
+    """A percentile of each block, interpolated back to every sample (a fast running one)."""
+    n_blocks = max(1, -(-x.size // block))
+    values = [np.percentile(x[i * block : (i + 1) * block], percentile) for i in range(n_blocks)]
+    centres = np.minimum((np.arange(n_blocks) + 0.5) * block, x.size - 1)
+    return np.asarray(np.interp(np.arange(x.size), centres, values), dtype=np.float64)
+
+
+def waveform_likeness(
+    x: FloatArray, fs: float, at: int, others: IntArray, *, half_s: float, lag_s: float
+) -> float:
+    """Highest correlation of the 1-30 Hz waveform of ``x`` over +-``half_s`` around sample
+    ``at`` with that around any of the samples ``others``, each shifted by up to ``lag_s``.
+    1 when no comparison is possible (too close to the ends), so nothing is judged blindly.
+    """
+    half, lag = int(half_s * fs), int(lag_s * fs)
+    if others.size == 0:
+        return 1.0
+    reach = half + 2 * lag + int(fs)  # one second more, for the filter's edges
+    lo, hi = min(int(others.min()), at) - reach, max(int(others.max()), at) + reach
+    if lo < 0 or hi > x.size:
+        return 1.0
+    band = bandpass(x[lo:hi], fs, 1.0, 30.0)
+    own = band[at - lo - half : at - lo + half + 1]
+    own = own - own.mean()
+    shifts = np.arange(-lag, lag + 1)
+    windows = (others - lo)[:, None, None] + shifts[None, :, None]
+    segments = band[windows + np.arange(-half, half + 1)[None, None, :]]
+    segments = segments - segments.mean(axis=2, keepdims=True)
+    norms = np.linalg.norm(segments, axis=2) * (np.linalg.norm(own) + 1e-12) + 1e-12
+    return float(np.max(segments @ own / norms))

@@ -11,6 +11,7 @@ import numpy as np
 from scipy import ndimage
 from scipy.signal import find_peaks
 
+from hybridmd.engines.ecg.analysis.filters import running_percentile
 from hybridmd.engines.ecg.analysis.types import BoolArray, FloatArray, IntArray
 
 SPIKE_MEDIAN_S = 0.012
@@ -38,7 +39,7 @@ def find_pacing_spikes(signals: list[FloatArray], usable: list[BoolArray], fs: f
             continue
         residual = np.abs(x - ndimage.median_filter(x, size=width, mode="nearest"))
         # The residual's local noise (over 1 s) so that noisy stretches raise the bar.
-        spread = 1.4826 * _running_median(residual, max(width, round(fs)))
+        spread = 1.4826 * running_percentile(residual, max(width, round(fs)), 50.0)
         threshold = np.maximum(SPIKE_MIN_MV, SPIKE_NOISE_FACTOR * spread)
         peaks, _props = find_peaks(residual, height=SPIKE_MIN_MV, width=(None, max_width))
         found.extend(
@@ -96,11 +97,3 @@ def remove_spikes(x: FloatArray, spikes: IntArray, fs: float) -> FloatArray:
         lo, hi = max(0, int(spike) - half), min(x.size, int(spike) + half + 1)
         cleaned[lo:hi] = smooth[lo:hi]
     return cleaned
-
-
-def _running_median(x: FloatArray, block: int) -> FloatArray:
-    """The median of each block, interpolated back to every sample."""
-    n_blocks = max(1, -(-x.size // block))
-    values = [np.median(x[i * block : (i + 1) * block]) for i in range(n_blocks)]
-    centres = np.minimum((np.arange(n_blocks) + 0.5) * block, x.size - 1)
-    return np.asarray(np.interp(np.arange(x.size), centres, values), dtype=np.float64)

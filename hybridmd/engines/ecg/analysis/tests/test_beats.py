@@ -155,6 +155,54 @@ def test_tall_t_waves_are_not_counted() -> None:
     assert_matches(result.r_peaks, truth, float(fs))
 
 
+def test_muscle_bursts_splitting_regular_beats_are_not_counted() -> None:
+    fs = 250
+    ecg, truth = simulated(30, fs, 70)
+    rng = np.random.default_rng(4)
+    noisy = -0.6 * ecg
+    n = int(0.12 * fs)
+    for k in (8, 15, 22):  # a short burst in one lead, halfway between two beats
+        start = int((truth[k] + truth[k + 1]) // 2) - n // 2
+        noisy[start : start + n] += rng.normal(0, 1.0, n) * np.hanning(n)
+    result = detect_beats({"II": ecg, "V1": noisy}, float(fs))
+    assert_matches(result.r_peaks, truth, float(fs))
+
+
+def test_recurring_interpolated_ectopic_beats_are_kept() -> None:
+    fs = 250
+    ecg, truth = simulated(30, fs, 60)
+    ectopic = ecg.copy()
+    half = int(0.1 * fs)
+    shape = (
+        -1.5
+        * np.interp(  # a wide inverted complex, the same each time
+            np.linspace(0, 2 * half, 3 * half),
+            np.arange(2 * half),
+            ecg[truth[3] - half : truth[3] + half],
+        )
+    )
+    inserted = []
+    for k in (6, 12, 18, 24):  # interpolated: halfway, no pause after it
+        start = int((truth[k] + truth[k + 1]) // 2) - shape.size // 2
+        ectopic[start : start + shape.size] += shape - shape[0]
+        inserted.append(start + int(np.argmax(np.abs(shape))))
+    result = detect_beats({"II": ectopic, "V1": 0.5 * ectopic}, float(fs))
+    found = np.abs(np.asarray(inserted)[:, None] - result.r_peaks[None, :]).min(axis=1)
+    assert np.all(found <= 0.05 * fs)
+
+
+def test_beats_stay_on_the_qrs_while_the_reference_lead_recovers_from_a_step() -> None:
+    fs = 360
+    ecg, truth = simulated(20, fs, 70)
+    recovering = ecg.copy()
+    start, stop = 8 * fs, 11 * fs  # a 3 mV step decaying with no QRS (amplifier recovery)
+    recovering[start:stop] = 3.0 * np.exp(-np.arange(stop - start) / fs)
+    noisy = -0.7 * ecg + np.random.default_rng(2).normal(0, 0.04, ecg.size)
+    r_peaks = detect_beats({"II": recovering, "V1": noisy}, float(fs)).r_peaks
+    inside = truth[(truth > start) & (truth < stop)]
+    assert np.abs(inside[:, None] - r_peaks[None, :]).min(axis=1).max() <= 0.02 * fs
+
+
 def test_pause_of_several_seconds_gives_no_beats_inside() -> None:
     fs = 250
     ecg, truth = simulated(20, fs, 60)
