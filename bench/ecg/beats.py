@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import sys
 import time
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from bench.ecg.anchors import neurokit_peaks
 from bench.ecg.ec57 import BeatMatch, match_beats
 from bench.ecg.records import load_annotations, load_record, record_names
 from hybridmd.engines.ecg.analysis.beats import detect_beats
@@ -43,16 +43,6 @@ def _ours(ecg: ECG) -> IntArray:
     return detect_beats(ecg.leads, ecg.fs).r_peaks
 
 
-def _neurokit(ecg: ECG) -> IntArray:
-    import neurokit2 as nk  # noqa: PLC0415 -- anchor only
-
-    first = np.asarray(next(iter(ecg.leads.values())))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        _, info = nk.ecg_peaks(nk.ecg_clean(first, sampling_rate=ecg.fs), sampling_rate=ecg.fs)
-    return np.asarray(info["ECG_R_Peaks"], dtype=np.int64)
-
-
 def _xqrs(ecg: ECG) -> IntArray:
     from wfdb import processing  # noqa: PLC0415
 
@@ -61,7 +51,7 @@ def _xqrs(ecg: ECG) -> IntArray:
 
 
 RUNNERS: dict[str, Callable[[ECG], IntArray]] = dict(
-    zip(DETECTORS, (_ours, _neurokit, _xqrs), strict=True)
+    zip(DETECTORS, (_ours, neurokit_peaks, _xqrs), strict=True)
 )
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bench.ecg.anchors import neurokit_peaks
 from bench.ecg.records import database_dir, load_annotations, load_record, record_names
 from hybridmd.engines.ecg.analysis import readability
 from hybridmd.engines.ecg.analysis.beats import detect_beats
@@ -92,16 +93,6 @@ def ours(ecg: ECG) -> Outcome:
         pacing_spikes=detection.pacing_spikes,
     )
     return Outcome(rhythm, noisy=noisy)
-
-
-def neurokit_peaks(ecg: ECG) -> IntArray:
-    import neurokit2 as nk  # noqa: PLC0415 -- anchor only
-
-    first = np.asarray(next(iter(ecg.leads.values())))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        _, info = nk.ecg_peaks(nk.ecg_clean(first, sampling_rate=ecg.fs), sampling_rate=ecg.fs)
-    return np.asarray(info["ECG_R_Peaks"], dtype=np.int64)
 
 
 def anchor_cinc_classes(ecg: ECG) -> tuple[str, str]:
