@@ -7,6 +7,10 @@ neighbours' timing, the way a Holter analyst reads a strip:
 * V: the QRS looks clearly different from the dominant one, in every lead that carries
   a QRS (an artefact in one lead is not an ectopic beat), and it is wider or, in a
   regular rhythm, early. In AF every beat can look early, so there only width counts.
+  In a regular rhythm an on-time beat (RR 92-120 % of the normal one: neither premature
+  nor an escape after a pause) is V only when it repeats a shape that at least three
+  ventricular beats share: one focus gives the same QRS every time, while finger contact
+  and motion on handheld recordings change the shape of normal beats at random.
 * F: the QRS correlates moderately with both the dominant and the ventricular template
   (a blend of the two activations) and arrives at about the expected time.
 * S: a normal-looking QRS whose RR is suddenly below 87 % of the local normal RR, and
@@ -15,14 +19,20 @@ neighbours' timing, the way a Holter analyst reads a strip:
   called S on timing.
 * P: a pacemaker spike from 60 ms before to 20 ms after the QRS onset.
 * Q: a beat that looks different but whose amplitude is implausible or whose baseline is
-  too noisy to tell an ectopic beat from distortion; also every beat when there are too
-  few beats (< 3) or no usable lead to build a reference from.
+  too noisy to tell an ectopic beat from distortion, or that is on time without a
+  recurring ventricular shape; an extra detection (T wave, contact or motion spike): an S
+  or V beat that is very early (< 50 % of the normal RR) and squeezed into one normal
+  cycle whose ends stay on the sinus schedule (no PAC reset, no PVC pause), a V beat so
+  squeezed that does not repeat a recurring ventricular shape (else an interpolated PVC),
+  or a very early V beat of no recurring shape; the beat after an extra detection is
+  timed from the beat before it. Also every beat when there are too few beats (< 3) or no
+  usable lead to build a reference from.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -42,9 +52,11 @@ from hybridmd.engines.ecg.analysis.beat_features import (
     prepare_morphology,
     qrs_onsets,
     qrs_spread_ms,
+    recurring_shape,
 )
 from hybridmd.engines.ecg.analysis.beat_timing import (
     finite_median,
+    inserted_beats,
     irregular_rhythm,
     local_reference_rr,
     rr_intervals,
@@ -64,6 +76,11 @@ NEAR_NORMAL_TIMING = 0.92
 SUDDEN_SHORTENING = 0.90
 CLEARLY_PREMATURE_RATIO = 0.80
 RESET_RATIO = 0.95
+# On time: neither premature nor after a pause (an escape beat, late and wide, may be V).
+LATE_RATIO = 1.2
+# Below half the normal RR a "beat" is far more often a T wave or a spike detected as a
+# beat than an R-on-T PVC or a PAC (and PAC couplets at 55-60 % can look inserted too).
+VERY_EARLY_RATIO = 0.5
 LOCAL_RR_HALF_WIDTH = 8  # intervals either side for the local normal RR
 IRREGULARITY_HALF_WIDTH = 15
 # Pacing: spike from 60 ms before to 20 ms after the QRS onset.
@@ -132,6 +149,7 @@ class BeatFeatures:
     lead_agreement: FloatArray  # the same, lead by lead, in the best-matching leads
     spread_ratio: FloatArray  # QRS spread / normal beats' QRS spread
     amplitude_ratio: FloatArray  # peak-to-peak / normal beats' peak-to-peak
+    reference_rr: FloatArray  # local normal RR (samples)
     prematurity: FloatArray  # RR before / local normal RR
     sudden: BoolArray  # RR before is clearly shorter than the RR before that
     reset: BoolArray  # the next RR is not short again (a pause, or a normal interval)
@@ -139,12 +157,19 @@ class BeatFeatures:
     noisy: BoolArray  # the surrounding baseline is too noisy to trust a different shape
 
 
-def beat_features(signal: MorphologySignal, peaks: IntArray) -> BeatFeatures:
-    """Measure every beat against the normal template and its neighbours' timing."""
+def beat_features(
+    signal: MorphologySignal, peaks: IntArray, template: FloatArray | None = None
+) -> BeatFeatures:
+    """Measure every beat against the normal template (found here unless given) and its
+    neighbours' timing."""
     n_leads = signal.samples.shape[0]
     before = signal.seconds(WINDOW_BEFORE_S)
     after = signal.seconds(WINDOW_AFTER_S)
-    dominant, correlation, lags = normal_template(signal, peaks)
+    if template is None:
+        dominant, correlation, lags = normal_template(signal, peaks)
+    else:
+        dominant = template
+        correlation, lags = lagged_correlation(signal, signal.r_peaks, template)
     centers = signal.r_peaks + lags
     windows = beat_windows(signal, centers, before, after)
     amplitude = peak_to_peak(windows, n_leads)
@@ -181,6 +206,7 @@ def beat_features(signal: MorphologySignal, peaks: IntArray) -> BeatFeatures:
         lead_agreement=agreement,
         spread_ratio=spread_ratio,
         amplitude_ratio=amplitude_ratio,
+        reference_rr=reference_rr,
         prematurity=prematurity,
         sudden=sudden,
         reset=reset,
@@ -203,18 +229,60 @@ def _different(
 
 
 def _label_beats(signal: MorphologySignal, peaks: IntArray) -> npt.NDArray[np.str_]:
+    """Label every beat, then set aside the S and V beats that are most likely extra
+    detections (T waves, contact or motion spikes) and label them Q:
+
+    * beats squeezed into one undisturbed normal cycle (``inserted_beats``; not in an
+      irregularly irregular rhythm, which keeps no schedule to be undisturbed): very early
+      ones (< 50 % of the normal RR; a T wave detected as a beat recurs too), and V ones
+      that do not repeat the record's ventricular shape (else an interpolated PVC);
+    * very early V beats that match neither the normal nor a recurring ventricular shape.
+
+    Their neighbours are then timed again without them (the beat after an extra detection
+    is not premature).
+    """
     f = beat_features(signal, peaks)
+    labels = _label_pass(signal, f)
+    very_early = np.nan_to_num(f.prematurity, nan=1.0) < VERY_EARLY_RATIO
+    ventricular = labels == "V"
+    recurring = recurring_shape(signal, ventricular, MIN_VENTRICULAR_BEATS)
+    inserted = inserted_beats(peaks, f.reference_rr) & ~f.irregular  # AF keeps no schedule
+    suspect = (ventricular & ~recurring) | (((labels == "S") | ventricular) & very_early)
+    extra = (inserted & suspect) | (ventricular & very_early & ~recurring)
+    keep = ~extra
+    if not np.any(extra) or np.count_nonzero(keep) < MIN_BEATS:
+        return labels
+    kept = replace(signal, r_peaks=signal.r_peaks[keep])
+    kept_labels = _label_pass(kept, beat_features(kept, peaks[keep], f.dominant))
+    # Only the neighbours' timing changed, which can only undo an S or V call that the extra
+    # detection caused: those take their new labels, every other beat keeps its own.
+    neighbour = np.zeros(len(labels), dtype=bool)
+    neighbour[:-1] |= extra[1:]
+    neighbour[1:] |= extra[:-1]
+    retimed = neighbour & np.isin(labels, ("S", "V"))
+    labels[keep] = np.where(retimed[keep], kept_labels, labels[keep])
+    labels[extra] = "Q"
+    return labels
+
+
+def _label_pass(signal: MorphologySignal, f: BeatFeatures) -> npt.NDArray[np.str_]:
     wide = _wide(f.spread_ratio)
     different = _different(f.correlation, f.lead_agreement, f.spread_ratio)
     premature = np.nan_to_num(f.prematurity, nan=1.0) < PREMATURE_RATIO
 
-    labels = np.full(len(peaks), "N", dtype="<U1")
+    labels = np.full(len(f.prematurity), "N", dtype="<U1")
     # In AF every beat can look early, and aberrant conduction (which keeps the initial
     # vector, so it still correlates in part) is common: there a different beat is V only
     # when it is wide or unrelated to the normal QRS altogether.
     unrelated = f.correlation < UNRELATED_CORRELATION
     timing = np.where(f.irregular, unrelated, premature)
     ventricular = different & (wide | timing)
+    # On time in a regular rhythm a different shape is as likely a contact or motion
+    # artefact (handheld ECG) as an end-diastolic PVC: V only when it recurs.
+    unconfirmed = (
+        ventricular & _on_time(f) & ~recurring_shape(signal, ventricular, MIN_VENTRICULAR_BEATS)
+    )
+    ventricular &= ~unconfirmed
     labels[ventricular] = "V"
     supraventricular = _supraventricular(f, ~different & premature & ~f.irregular)
     labels[supraventricular] = "S"
@@ -228,8 +296,16 @@ def _label_beats(signal: MorphologySignal, peaks: IntArray) -> npt.NDArray[np.st
             f.amplitude_ratio > MAX_AMPLITUDE_RATIO
         )
     unreadable = different & (implausible | f.noisy)
-    labels[unreadable | _cut_off(signal)] = "Q"
+    labels[unreadable | unconfirmed | _cut_off(signal)] = "Q"
     return labels
+
+
+def _on_time(f: BeatFeatures) -> BoolArray:
+    """In a regular rhythm, neither premature nor late: RR before in [92 %, 120 %) of the
+    local normal RR (unknown timing counts as not on time)."""
+    timing = np.nan_to_num(f.prematurity, nan=0.0)
+    on_time = (timing >= NEAR_NORMAL_TIMING) & (timing < LATE_RATIO) & ~f.irregular
+    return np.asarray(on_time, dtype=np.bool_)
 
 
 def _cut_off(signal: MorphologySignal) -> BoolArray:

@@ -1,6 +1,6 @@
 """Per-beat morphology features for beat classification: aligned windows, lag-tolerant
 correlation with a template (all leads together and lead by lead), QRS spread, QRS onset,
-amplitude and the local baseline noise.
+amplitude, the local baseline noise and which beats share a recurring (ectopic) shape.
 
 Morphology is compared on a band-passed (0.5-40 Hz) copy of the leads, decimated to roughly
 180-250 Hz so that a 30-minute Holter stays cheap. All leads are concatenated into one
@@ -287,3 +287,17 @@ def normal_template(
     first_rr = finite_median(rr_before[first_members])
     second_rr = finite_median(rr_before[second_members])
     return second if second_rr > CLEARLY_LATER * first_rr else first
+
+
+def recurring_shape(signal: MorphologySignal, members: BoolArray, min_beats: int) -> BoolArray:
+    """Per beat: matches (correlation >= SIMILAR_CORRELATION) the shape that at least
+    ``min_beats`` of the ``members`` share, their medoid as for the normal template; all
+    False when they share none. One ectopic focus gives the same QRS every time; contact
+    and motion artefacts rarely repeat."""
+    matches = np.zeros(len(members), dtype=bool)
+    if np.count_nonzero(members) < min_beats:
+        return matches
+    _, correlation, _ = dominant_template(signal, seed=members)
+    if np.count_nonzero(members & (correlation >= SIMILAR_CORRELATION)) < min_beats:
+        return matches
+    return np.asarray(correlation >= SIMILAR_CORRELATION, dtype=np.bool_)

@@ -1,5 +1,6 @@
-"""Beat timing for beat classification: RR intervals, the local normal RR and whether the
-surrounding rhythm is irregularly irregular (AF-like), in which prematurity means nothing.
+"""Beat timing for beat classification: RR intervals, the local normal RR, whether the
+surrounding rhythm is irregularly irregular (AF-like), in which prematurity means nothing,
+and which beats sit inside an otherwise undisturbed normal cycle (extra detections).
 
 All functions take per-beat arrays in time order; ``normal_beat`` marks beats whose QRS
 looks normally conducted, so that ventricular beats do not distort the normal RR.
@@ -29,6 +30,12 @@ MIN_WINDOW_VALUES = 8
 MIN_STRIP_VALUES = 5
 # Regular-looking gaps up to this many beats inside an irregular stretch are closed.
 IRREGULAR_GAP_BEATS = 4
+# A beat inside one normal cycle: its neighbours are less than 1.25 normal RR apart (a PAC
+# resets the sinus node and a PVC is followed by a pause, so after either the next beat
+# comes >= ~1.5 cycles after the one before), and the intervals before and after that pair
+# are not short (>= 80 %), so it is an isolated insertion, not part of a run.
+INSERTED_SPAN_RATIO = 1.25
+ON_SCHEDULE_RATIO = 0.8
 
 
 def rr_intervals(r_peaks: IntArray) -> tuple[FloatArray, FloatArray]:
@@ -189,3 +196,30 @@ def irregular_rhythm(
     padded = np.pad(irregular, gap, mode="edge")
     closed = ndimage.binary_closing(padded, structure=np.ones(2 * gap + 1, dtype=bool))
     return np.asarray(closed[gap : gap + n] | irregular, dtype=np.bool_)
+
+
+def inserted_beats(r_peaks: IntArray, reference_rr: FloatArray) -> BoolArray:
+    """Per beat: squeezed into one normal cycle whose two ends stay on the sinus schedule.
+
+    Such a beat neither resets the rhythm (as a PAC does) nor is followed by a pause (as a
+    PVC is): it is an extra detection (a T wave, a motion or contact spike) or, rarely, an
+    interpolated PVC. The first and last beats never qualify; a missing outer interval at
+    either end of the record counts as on schedule.
+    """
+    r = np.asarray(r_peaks, dtype=np.float64)
+    n = r.size
+    inserted = np.zeros(n, dtype=bool)
+    if n < 3:
+        return inserted
+    reference = reference_rr[1:-1]
+    span = r[2:] - r[:-2]
+    before_pair = np.full(n - 2, np.nan)
+    before_pair[1:] = r[1:-2] - r[:-3]
+    after_pair = np.full(n - 2, np.nan)
+    after_pair[:-1] = r[3:] - r[2:-1]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        tight = span < INSERTED_SPAN_RATIO * reference
+        outer_before = np.nan_to_num(before_pair / reference, nan=1.0) >= ON_SCHEDULE_RATIO
+        outer_after = np.nan_to_num(after_pair / reference, nan=1.0) >= ON_SCHEDULE_RATIO
+    inserted[1:-1] = tight & outer_before & outer_after
+    return inserted

@@ -232,3 +232,61 @@ def test_mitdb_100_is_nearly_all_normal():
     # The excerpt holds 4 atrial premature beats in a regular sinus rhythm.
     assert np.count_nonzero((labels == "S") & (reference == "S")) >= 3
     assert np.count_nonzero((labels == "S") & (reference != "S")) <= 1
+
+
+def test_extra_detections_inside_a_normal_cycle_are_not_ectopic():
+    """A handheld single lead in regular sinus rhythm with three T waves also detected as
+    beats (300 ms after R, 37 % of the RR): they are Q, and the beats after them N."""
+    fs = 300.0
+    leads, r_peaks = _strip(fs, ["N"] * 30, [NORMAL_RR_S] * 30)
+    single = {"I": leads["MLII"]}
+    extra = r_peaks[[6, 15, 24]] + round(0.3 * fs)
+    peaks = np.sort(np.concatenate([r_peaks, extra]))
+    labels = classify_beats(single, fs, peaks)
+    is_extra = np.isin(peaks, extra)
+    assert set(labels[is_extra]) == {"Q"}
+    assert set(labels[~is_extra]) == {"N"}
+
+
+def _distorted(template: np.ndarray, fs: float, stretch: float, sign: float) -> np.ndarray:
+    """A normal beat deformed by contact or motion: stretched, flipped, plus a slow bump."""
+    r_index = round(0.35 * fs)
+    positions = np.arange(template.size, dtype=float)
+    source = r_index + (positions - r_index) / stretch
+    bump = 0.6 * np.exp(-(((positions - r_index - 0.05 * fs) / (0.04 * fs)) ** 2))
+    return sign * np.interp(source, positions, template) + bump
+
+
+@pytest.mark.parametrize("recurring", [False, True])
+def test_on_time_beats_of_another_shape_are_ventricular_only_when_the_shape_recurs(recurring):
+    """Beats at the normal RR with a different, wide shape: random deformations (contact,
+    motion) are not V; the same wide shape again and again (one focus) is."""
+    fs = 300.0
+    kinds = ["N"] * 30
+    at = [5, 12, 19, 26]
+    leads, r_peaks = _strip(fs, kinds, [NORMAL_RR_S] * 30)
+    lead = leads["MLII"]
+    template = _template(fs)
+    r_index = round(0.35 * fs)
+    deformations = (
+        [(2.2, -1.3)] * 4 if recurring else [(2.4, -1.0), (1.8, 1.4), (3.0, 0.8), (2.0, -1.6)]
+    )
+    for index, (stretch, sign) in zip(at, deformations, strict=True):
+        start = r_peaks[index] - r_index
+        shape = (
+            _distorted(template, fs, stretch, sign) if not recurring else _ventricular(template, fs)
+        )
+        lead[start : start + template.size] += shape - template
+    labels = classify_beats({"I": lead}, fs, r_peaks)
+    expected = "V" if recurring else "Q"
+    assert labels[at].tolist() == [expected] * len(at)
+    assert set(np.delete(labels, at)) == {"N"}
+
+
+def test_inserted_beats_are_squeezed_into_one_undisturbed_cycle():
+    from hybridmd.engines.ecg.analysis.beat_timing import inserted_beats  # noqa: PLC0415
+
+    # 235: inside the 200-300 cycle. 660: a PVC followed by a pause (600 -> 800).
+    peaks = np.array([0, 100, 200, 235, 300, 400, 500, 600, 660, 800, 900, 1000])
+    reference = np.full(peaks.size, 100.0)
+    assert np.flatnonzero(inserted_beats(peaks, reference)).tolist() == [3]
