@@ -50,6 +50,9 @@ def test_a_recording_with_gaps_is_refused_with_the_reason(
     captured = capsys.readouterr()
     reading = json.loads(captured.out)
     assert reading["quality"]["usable"] is False
+    assert reading["rhythm"]["code"] is None  # the same shape as a reading
+    assert reading["statements"] == []
+    assert reading["engine"]["name"] == "hybridmd-ecg"
     assert "missing or invalid samples" in reading["quality"]["reasons"][0]
     assert captured.err.startswith("refused: Lead I has 1 missing or invalid samples")
 

@@ -48,6 +48,7 @@ SNOMED_TO_SCP = {
     "164873001": "LVH",
     "55827005": "LVH",  # "left ventricular high voltage": the voltage criteria
     "251146004": "LVOLT",
+    "698252002": "IVCD",
     "111975006": "LNGQT",
     "427172004": "PVC",
     "17338001": "PVC",

@@ -13,7 +13,8 @@ def record_files(path: Path) -> dict[str, bytes]:
         raise FileNotFoundError(f"{path} is not a file.")
     files = {path.name: path.read_bytes()}
     if path.suffix.lower() == ".hea":
-        for sibling in path.parent.glob(path.stem + ".*"):
-            if sibling != path and sibling.is_file() and sibling.suffix.lower() != ".hea":
+        for sibling in path.parent.iterdir():
+            same_record = sibling.stem == path.stem and sibling.suffix.lower() != ".hea"
+            if same_record and sibling.is_file():
                 files[sibling.name] = sibling.read_bytes()
     return files

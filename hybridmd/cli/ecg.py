@@ -3,7 +3,8 @@ built-in ECG reading from a shell, for any format the readers accept, without a 
 
 Exit status: 0 when the file was read (the reading itself may say "cannot read", with the
 reason, in ``quality``); 2 when the file was refused, with the reason on stderr and, with
-``--json``, the same reason in ``quality.reasons``.
+``--json``, a reading of the same shape whose ``quality.reasons`` holds it; 3 when the
+engine itself failed (a bug to report, with the engine version on stderr).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 from hybridmd.cli._records import record_files
 
 REFUSED = 2
+ENGINE_FAILED = 3
 
 
 def _read(args: Any) -> Any:
@@ -28,8 +30,11 @@ def _read(args: Any) -> Any:
 
 
 def _refuse(reason: str, *, as_json: bool) -> int:
+    from hybridmd.engines.ecg.analysis.interpret import Reading  # noqa: PLC0415
+
     if as_json:
-        print(json.dumps({"quality": {"usable": False, "reasons": [reason]}}, ensure_ascii=False))
+        nothing = Reading(fs=0.0, duration_s=0.0, lead_names=(), usable=False, reasons=[reason])
+        print(json.dumps(nothing.as_json(), ensure_ascii=False, allow_nan=False))
     print(f"refused: {reason}", file=sys.stderr)
     return REFUSED
 
@@ -65,15 +70,19 @@ def describe(reading: dict[str, Any]) -> str:
 
 
 def _analyze(args: Any) -> int:
-    from hybridmd.engines.ecg.analysis.interpret import analyze  # noqa: PLC0415
+    from hybridmd.engines.ecg.analysis.interpret import ENGINE_VERSION, analyze  # noqa: PLC0415
     from hybridmd.engines.ecg.analysis.scp import Patient  # noqa: PLC0415
 
     ecg = _read(args)
     if isinstance(ecg, str):
         return _refuse(ecg, as_json=args.json)
-    reading = analyze(ecg, Patient(sex=args.sex, age_years=args.age)).as_json()
+    try:
+        reading = analyze(ecg, Patient(sex=args.sex, age_years=args.age)).as_json()
+    except Exception as exc:
+        print(f"engine failed (hybridmd-ecg {ENGINE_VERSION}): {exc!r}", file=sys.stderr)
+        return ENGINE_FAILED
     if args.json:
-        print(json.dumps(reading, ensure_ascii=False))
+        print(json.dumps(reading, ensure_ascii=False, allow_nan=False))
     else:
         print(describe(reading))
     return 0

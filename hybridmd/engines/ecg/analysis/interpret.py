@@ -10,7 +10,7 @@ be read says why in ``reasons`` and states nothing else.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -22,8 +22,15 @@ from hybridmd.engines.ecg.analysis.delineation import delineate
 from hybridmd.engines.ecg.analysis.filters import resample
 from hybridmd.engines.ecg.analysis.rhythm import analyze_rhythm
 from hybridmd.engines.ecg.analysis.scp import LABELS, Patient, Statement
-from hybridmd.engines.ecg.analysis.statements import interpret
-from hybridmd.engines.ecg.analysis.types import FloatArray, IntArray, Measurements, Rhythm
+from hybridmd.engines.ecg.analysis.statements import corrected_qt, interpret
+from hybridmd.engines.ecg.analysis.types import (
+    BeatFiducials,
+    Delineation,
+    FloatArray,
+    IntArray,
+    Measurements,
+    Rhythm,
+)
 from hybridmd.engines.ecg.model import ECG
 
 DELINEATION_MIN_FS = 250.0
@@ -71,7 +78,7 @@ def analyze(ecg: ECG, patient: Patient | None = None) -> Reading:
 
     r_peaks = detection.r_peaks
     classes = [str(c) for c in classify_beats(leads, ecg.fs, r_peaks, detection.pacing_spikes)]
-    delineation = delineate(*_fine_grained(leads, ecg.fs, r_peaks), classes)
+    delineation = _delineate(leads, ecg.fs, r_peaks, classes)
     refused = readability.suspected_limb_lead_reversal(delineation.measurements)
     if refused:
         return _unreadable(ecg, refused + notes)
@@ -84,6 +91,8 @@ def analyze(ecg: ECG, patient: Patient | None = None) -> Reading:
         pacing_spikes=detection.pacing_spikes,
     )
     rhythm, unnamed = readability.unnamed_without_p_waves(rhythm, delineation.measurements)
+    if not rhythm.code and not unnamed and rhythm.evidence.get("reason"):
+        unnamed = [f"The rhythm is not named: {rhythm.evidence['reason']}."]
     statements = interpret(delineation.measurements, rhythm, patient, true_voltage=not normalised)
     return Reading(
         fs=ecg.fs,
@@ -101,17 +110,23 @@ def analyze(ecg: ECG, patient: Patient | None = None) -> Reading:
     )
 
 
-def _fine_grained(
-    leads: dict[str, FloatArray], fs: float, r_peaks: IntArray
-) -> tuple[dict[str, FloatArray], float, IntArray]:
+def _delineate(
+    leads: dict[str, FloatArray], fs: float, r_peaks: IntArray, classes: list[str]
+) -> Delineation:
     """Below 250 Hz a wave edge falls between samples 4-10 ms apart; band-limited
     upsampling lets the delineator place it between them (a 100 Hz PTB-XL record's QRS
-    measures 130 ms as recorded, 102 ms upsampled, against 110 ms on its 500 Hz twin)."""
+    measures 130 ms as recorded, 102 ms upsampled, against 110 ms on its 500 Hz twin).
+    The beat marks come back on the recording's own sampling rate."""
     if fs >= DELINEATION_MIN_FS:
-        return leads, fs, r_peaks
+        return delineate(leads, fs, r_peaks, classes)
     factor = math.ceil(DELINEATION_FS / fs)
     upsampled = {name: resample(values, fs, fs * factor) for name, values in leads.items()}
-    return upsampled, fs * factor, r_peaks * factor
+    fine = delineate(upsampled, fs * factor, r_peaks * factor, classes)
+    marks = {
+        name: np.where(values >= 0, values // factor, -1).astype(np.int64)
+        for name, values in vars(fine.fiducials).items()
+    }
+    return replace(fine, fiducials=BeatFiducials(**marks))
 
 
 def _unreadable(ecg: ECG, reasons: list[str]) -> Reading:
@@ -136,6 +151,7 @@ def reading_json(reading: Reading) -> dict[str, Any]:
     """Plain JSON types only; sample indices on the record's own sampling rate."""
     fs = reading.fs
     m, rhythm = reading.measurements, reading.rhythm
+    qtc, qtc_formula = corrected_qt(m) if m else (None, "")
     rhythm_code = rhythm.code if rhythm is not None else ""
     label_en, label_ko = LABELS.get(rhythm_code, ("", ""))
     return {
@@ -186,7 +202,8 @@ def reading_json(reading: Reading) -> dict[str, Any]:
             "pr": _ms(m.pr_ms) if m else None,
             "qrs": _ms(m.qrs_ms) if m else None,
             "qt": _ms(m.qt_ms) if m else None,
-            "qtc": _ms(m.qtc_bazett_ms) if m else None,
+            "qtc": _ms(qtc),
+            "qtc_formula": qtc_formula if qtc is not None else None,
             "qtc_bazett": _ms(m.qtc_bazett_ms) if m else None,
             "qtc_fridericia": _ms(m.qtc_fridericia_ms) if m else None,
         },

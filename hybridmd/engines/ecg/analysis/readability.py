@@ -13,7 +13,9 @@ from dataclasses import replace
 
 import numpy as np
 
+from hybridmd.engines.ecg.analysis.rhythm import MIN_BEATS, P_WAVE_ABSENT_FRACTION
 from hybridmd.engines.ecg.analysis.scp import negative_depth
+from hybridmd.engines.ecg.analysis.statements import SINUS
 from hybridmd.engines.ecg.analysis.types import (
     FloatArray,
     IntArray,
@@ -26,10 +28,7 @@ MIN_FS_HZ = 100.0  # below this a QRS of 80 ms is 7 samples: durations cannot be
 MIN_DURATION_S = 5.0  # fewer than ~5 beats at 60 bpm: neither rhythm nor a median beat
 MIN_USABLE_FRACTION = 0.5  # a lead usable for less than half the record is left out
 MAX_CLIPPED_FRACTION = 0.02
-MIN_BEATS = 4
 PLAUSIBLE_RATE_BPM = (20.0, 300.0)
-SINUS_CODES = frozenset({"SR", "SBRAD", "STACH", "SARRH"})
-NO_P_WAVES_FRACTION = 0.2
 
 
 def before_analysis(fs: float, duration_s: float) -> list[str]:
@@ -114,23 +113,22 @@ def suspected_limb_lead_reversal(measurements: Measurements) -> list[str]:
 
 
 def unnamed_without_p_waves(rhythm: Rhythm, measurements: Measurements) -> tuple[Rhythm, list[str]]:
-    """A sinus name needs P waves. A regular rhythm with wide QRS complexes and no P wave
-    seen is a junctional or ventricular rhythm, or pacing whose spikes the recording lost
-    (AF with ventricular pacing looks exactly so): the rhythm is left unnamed, and why."""
+    """A sinus name needs P waves, and a supraventricular name a narrow QRS or P waves. A
+    regular rhythm with wide QRS complexes and no P wave seen is junctional or ventricular,
+    or pacing whose spikes the recording lost (AF with ventricular pacing looks exactly so);
+    fast, it may be ventricular tachycardia. The rhythm is left unnamed, and why (the
+    statements then call a fast one a wide-complex tachycardia)."""
     p_fraction = rhythm.evidence.get("p_wave_fraction")
+    no_p_waves = isinstance(p_fraction, float | int) and p_fraction < P_WAVE_ABSENT_FRACTION
     wide = measurements.qrs_ms is not None and measurements.qrs_ms >= 120
-    if (
-        rhythm.code not in SINUS_CODES
-        or not isinstance(p_fraction, float | int)
-        or p_fraction >= NO_P_WAVES_FRACTION
-        or not wide
-    ):
+    if not wide or not (rhythm.code == "SVTAC" or (rhythm.code in SINUS and no_p_waves)):
         return rhythm, []
-    episodes = [replace(e, code="") if e.code in SINUS_CODES else e for e in rhythm.episodes]
+    episodes = [replace(e, code="") if e.code in {*SINUS, "SVTAC"} else e for e in rhythm.episodes]
     reason = (
         f"The rhythm is not named: a regular rhythm with wide QRS complexes "
-        f"({measurements.qrs_ms:.0f} ms) and no visible P waves is not sinus (junctional, "
-        f"ventricular or paced with the pacing spikes filtered out)."
+        f"({measurements.qrs_ms:.0f} ms) and no visible P waves is neither sinus nor shown "
+        f"to be supraventricular (junctional, ventricular, or paced with the pacing spikes "
+        f"filtered out)."
     )
     evidence = {**rhythm.evidence, "reason": "wide QRS without P waves"}
     return replace(rhythm, code="", episodes=episodes, evidence=evidence), [reason]

@@ -1,6 +1,6 @@
-"""The statement vocabulary: SCP-ECG codes as PTB-XL uses them, with Korean and English
-wording, the severity scale, what a statement carries, and the lead helpers every rule
-shares."""
+"""The statement vocabulary: SCP-ECG codes as PTB-XL uses them (plus PAUSE and WCT, which
+PTB-XL has no code for), with Korean and English wording, the severity scale, what a
+statement carries, and the lead helpers every rule shares."""
 
 from __future__ import annotations
 
@@ -39,8 +39,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "SARRH": ("Sinus arrhythmia", "동부정맥"),
     "AFIB": ("Atrial fibrillation", "심방세동"),
     "AFLT": ("Atrial flutter", "심방조동"),
-    "SVTAC": ("Supraventricular tachycardia", "심실상성 빈맥"),
-    "PACE": ("Paced rhythm", "인공심박동기 리듬"),
+    "SVTAC": ("Supraventricular tachycardia", "상심실성 빈맥"),
+    "PACE": ("Paced rhythm", "심박조율 리듬"),
     "1AVB": ("First-degree AV block", "1도 방실차단"),
     "CLBBB": ("Complete left bundle branch block", "완전 좌각차단"),
     "CRBBB": ("Complete right bundle branch block", "완전 우각차단"),
@@ -51,18 +51,14 @@ LABELS: dict[str, tuple[str, str]] = {
     "LNGQT": ("Prolonged QT interval", "QT 간격 연장"),
     "STD_": ("ST depression", "ST 분절 하강"),
     "PVC": ("Ventricular premature complexes", "심실조기수축"),
-    "PAC": ("Supraventricular premature complexes", "심방조기수축"),
-    # ST elevation meeting STEMI criteria, by territory (PTB-XL's injury codes).
-    "INJAS": ("ST elevation meeting STEMI criteria, anteroseptal", "STEMI 기준 ST 상승, 전중격"),
-    "INJAL": (
-        "ST elevation meeting STEMI criteria, anterolateral",
-        "STEMI 기준 ST 상승, 전측벽",
-    ),
-    "INJLA": ("ST elevation meeting STEMI criteria, lateral", "STEMI 기준 ST 상승, 측벽"),
-    "INJIN": ("ST elevation meeting STEMI criteria, inferior", "STEMI 기준 ST 상승, 하벽"),
-    "INJIL": (
-        "ST elevation meeting STEMI criteria, inferolateral",
-        "STEMI 기준 ST 상승, 하측벽",
+    "PAC": ("Atrial premature complexes", "심방조기수축"),
+    # The wording names the territory: see st_segment.TERRITORIES.
+    "STE_": ("ST elevation meeting STEMI criteria", "STEMI 기준을 충족하는 ST 분절 상승"),
+    "IVCD": ("Nonspecific intraventricular conduction delay", "비특이적 심실내 전도지연"),
+    "PAUSE": ("Pause", "휴지기 (pause)"),
+    "WCT": (
+        "Wide-complex tachycardia: ventricular tachycardia not excluded",
+        "넓은 QRS 빈맥: 심실빈맥 배제 불가",
     ),
 }
 

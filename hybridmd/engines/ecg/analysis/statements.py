@@ -38,7 +38,9 @@ RHYTHM_SEVERITY: dict[str, Severity] = {
 }
 SINUS = frozenset({"SR", "SBRAD", "STACH", "SARRH"})
 ADULT_AGE_YEARS = 16
-VOLTAGE_CODES = frozenset({"LVH", "LVOLT", "STD_", "INJAS", "INJAL", "INJLA", "INJIN", "INJIL"})
+VOLTAGE_CODES = frozenset({"LVH", "LVOLT", "STD_", "STE_"})
+STANDARD_LEADS = frozenset((*LIMB, *PRECORDIAL))
+FAST_RATE_BPM = 90.0  # above it Bazett overcorrects: QTc by Fridericia
 
 
 def interpret(
@@ -48,9 +50,10 @@ def interpret(
     *,
     true_voltage: bool = True,
 ) -> list[Statement]:
-    """All statements that apply, rhythm first; NORM only in sinus rhythm with the intervals
-    measured and nothing else abnormal. ``true_voltage=False`` (amplitudes normalised by an
-    export) withholds every statement that rests on millivolts."""
+    """All statements that apply, rhythm first; NORM only for a 12-lead sinus rhythm whose
+    every measurement is in its normal range and that nothing else qualifies.
+    ``true_voltage=False`` (amplitudes normalised by an export) withholds every statement
+    that rests on millivolts."""
     patient = patient or Patient()
     found: list[Statement] = []
     if rhythm.code:
@@ -59,11 +62,27 @@ def interpret(
         found.extend(rule(measurements, rhythm, patient))
     if not true_voltage:
         found = [s for s in found if s.code not in VOLTAGE_CODES]
-    measured = None not in (measurements.pr_ms, measurements.qrs_ms, measurements.qtc_bazett_ms)
     normal = all(s.severity == "normal" for s in found)
-    if rhythm.code in {"SR", "SARRH"} and measured and measurements.leads and normal:
+    if rhythm.code in {"SR", "SARRH"} and normal and _normal_measurements(measurements, rhythm):
         found.insert(1, make("NORM", "normal"))
     return found
+
+
+def _normal_measurements(m: Measurements, rhythm: Rhythm) -> bool:
+    """All 12 leads read, PR 120-200 ms, QRS < 110 ms, axis -30..+90 degrees, no pause."""
+    if not set(m.leads) >= STANDARD_LEADS or rhythm.pauses:
+        return False
+    qtc, _ = corrected_qt(m)
+    if m.pr_ms is None or m.qrs_ms is None or qtc is None or m.qrs_axis_deg is None:
+        return False
+    return 120 <= m.pr_ms <= 200 and m.qrs_ms < 110 and -30 <= m.qrs_axis_deg <= 90
+
+
+def corrected_qt(m: Measurements) -> tuple[float | None, str]:
+    """QTc by Bazett, or by Fridericia above 90/min where Bazett overcorrects."""
+    if m.rr_ms is not None and m.rr_ms < 60_000 / FAST_RATE_BPM:
+        return m.qtc_fridericia_ms, "Fridericia"
+    return m.qtc_bazett_ms, "Bazett"
 
 
 def _rhythm_statement(rhythm: Rhythm) -> Statement:
@@ -88,15 +107,18 @@ def first_degree_av_block(m: Measurements, rhythm: Rhythm, _: Patient) -> list[S
 
 
 def bundle_branch_blocks(m: Measurements, rhythm: Rhythm, _: Patient) -> list[Statement]:
-    """AHA/ACCF/HRS 2009: QRS >= 120 ms for complete blocks, 110-119 ms for incomplete RBBB."""
+    """AHA/ACCF/HRS 2009: QRS >= 120 ms for complete blocks, 110-119 ms for incomplete RBBB
+    (rsR' in V1, or a dominant R there with an R peak time > 50 ms; a terminal S in I and
+    V6); QRS >= 110 ms without either pattern is a nonspecific conduction delay (IVCD)."""
     if m.qrs_ms is None or rhythm.code == "PACE":
         return []
     v1, v6, lead_i = lead_of(m, "V1"), lead_of(m, "V6"), lead_of(m, "I")
     if v1 is None or (v6 is None and lead_i is None):
         return []
     left_leads = [x for x in (lead_i, v6, lead_of(m, "V5"), lead_of(m, "aVL")) if x is not None]
-    right_pattern = v1.r_prime_amp_mv > 0.05 or dominant_r(v1)
-    wide_left_s = any(x.s_amp_mv < -0.1 for x in (lead_i, v6) if x is not None)
+    late_r = v1.r_peak_time_ms is not None and v1.r_peak_time_ms > 50
+    right_pattern = v1.r_prime_amp_mv > 0.05 or (dominant_r(v1) and late_r)
+    wide_left_s = all(x.s_amp_mv < -0.1 for x in (lead_i, v6) if x is not None)
     left_pattern = (
         not dominant_r(v1)
         and all(dominant_r(x) for x in left_leads[:2])
@@ -108,28 +130,34 @@ def bundle_branch_blocks(m: Measurements, rhythm: Rhythm, _: Patient) -> list[St
         "v1_negative_mv": round(-negative_depth(v1), 2),
         "v1_r_prime_mv": round(v1.r_prime_amp_mv, 2),
     }
+    severity: Severity = "abnormal"
     if m.qrs_ms >= 120 and left_pattern and not right_pattern:
+        code = "CLBBB"
         peak_times = [x.r_peak_time_ms for x in left_leads if x.r_peak_time_ms is not None]
         if peak_times:
             evidence["r_peak_time_left_ms"] = round(max(peak_times))
-        return [make("CLBBB", "abnormal", **evidence)]
-    if right_pattern and wide_left_s:
-        if m.qrs_ms >= 120:
-            return [make("CRBBB", "abnormal", **evidence)]
-        if m.qrs_ms >= 110:
-            return [make("IRBBB", "borderline", **evidence)]
-    return []
+    elif right_pattern and wide_left_s and m.qrs_ms >= 110:
+        code = "CRBBB" if m.qrs_ms >= 120 else "IRBBB"
+        severity = "abnormal" if m.qrs_ms >= 120 else "borderline"
+    elif m.qrs_ms >= 110:
+        code = "IVCD"
+        severity = "abnormal" if m.qrs_ms >= 120 else "borderline"
+    else:
+        return []
+    return [make(code, severity, **evidence)]
 
 
 def left_anterior_fascicular_block(m: Measurements, _: Rhythm, __: Patient) -> list[Statement]:
-    """Axis -45..-90, qR in aVL, rS in II, III and aVF, QRS < 120 ms."""
+    """Axis -45..-90, qR in aVL with an R peak time >= 45 ms, rS in II, III and aVF,
+    QRS < 120 ms."""
     axis, avl = m.qrs_axis_deg, lead_of(m, "aVL")
     inferior = [x for x in (lead_of(m, n) for n in ("II", "III", "aVF")) if x is not None]
     if axis is None or avl is None or len(inferior) < 3 or m.qrs_ms is None:
         return []
     if not (-90 <= axis <= -45 and m.qrs_ms < 120):
         return []
-    qr_avl = avl.q_amp_mv < 0 and dominant_r(avl)
+    late_r = avl.r_peak_time_ms is not None and avl.r_peak_time_ms >= 45
+    qr_avl = avl.q_amp_mv < 0 and dominant_r(avl) and late_r
     rs_inferior = all(not dominant_r(x) for x in inferior)
     if qr_avl and rs_inferior:
         return [make("LAFB", "borderline", qrs_axis_deg=round(axis), qrs_ms=round(m.qrs_ms))]
@@ -187,23 +215,19 @@ def low_voltage(m: Measurements, _: Rhythm, __: Patient) -> list[Statement]:
 
 
 def long_qt(m: Measurements, rhythm: Rhythm, patient: Patient) -> list[Statement]:
-    """QTc > 450 ms in men, > 460 ms in women or when sex is unknown; >= 500 ms is critical
-    (AHA/ACCF/HRS 2009). Bazett's formula, except above 90/min where it overcorrects and
-    Fridericia's is used. Not called with QRS >= 120 ms, where QT includes the wide QRS, nor
-    in AF or flutter, where the RR varies or the F waves hide the end of the T wave."""
-    fast = m.rr_ms is not None and m.rr_ms < 60_000 / 90
-    qtc = m.qtc_fridericia_ms if fast else m.qtc_bazett_ms
+    """QTc >= 450 ms in men, >= 460 ms in women or when sex is unknown; >= 500 ms is
+    critical (AHA/ACCF/HRS 2009). The statement prefers a linear correction; Bazett's is used
+    as most electrocardiographs report it, and Fridericia's above 90/min where Bazett
+    overcorrects. Not called with QRS >= 120 ms, where QT includes the wide QRS, nor in AF
+    or flutter, where the RR varies or the F waves hide the end of the T wave."""
+    qtc, formula = corrected_qt(m)
     if qtc is None or m.qrs_ms is None or m.qrs_ms >= 120 or rhythm.code in {"AFIB", "AFLT"}:
         return []
     limit = 450 if patient.sex == "male" else 460
-    if qtc <= limit:
+    if qtc < limit:
         return []
     severity: Severity = "critical" if qtc >= 500 else "abnormal"
-    evidence: Evidence = {
-        "qtc_ms": round(qtc),
-        "formula": "Fridericia" if fast else "Bazett",
-        "threshold_ms": limit,
-    }
+    evidence: Evidence = {"qtc_ms": round(qtc), "formula": formula, "threshold_ms": limit}
     if m.qtc_bazett_ms is not None:
         evidence["qtc_bazett_ms"] = round(m.qtc_bazett_ms)
     if m.qtc_fridericia_ms is not None:
@@ -237,6 +261,32 @@ def ectopy(_: Measurements, rhythm: Rhythm, __: Patient) -> list[Statement]:
     return statements
 
 
+def pauses(_: Measurements, rhythm: Rhythm, __: Patient) -> list[Statement]:
+    """The longest RR over 2 s; 3 s or more is critical (the usual pacing-evaluation cut)."""
+    if not rhythm.pauses:
+        return []
+    longest = max(rhythm.pauses, key=lambda p: p.duration_ms)
+    severity: Severity = "critical" if longest.duration_ms >= 3000 else "abnormal"
+    return [
+        make(
+            "PAUSE",
+            severity,
+            count=len(rhythm.pauses),
+            longest_ms=round(longest.duration_ms),
+            longest_at_sample=longest.start,
+        )
+    ]
+
+
+def wide_complex_tachycardia(m: Measurements, rhythm: Rhythm, _: Patient) -> list[Statement]:
+    """A fast rhythm with QRS >= 120 ms that is not sinus, AF, flutter or paced is treated as
+    ventricular tachycardia until proven otherwise (treating it as SVT can kill)."""
+    rate = rhythm.heart_rate_bpm
+    if rhythm.code or m.qrs_ms is None or m.qrs_ms < 120 or rate is None or rate <= 100:
+        return []
+    return [make("WCT", "critical", heart_rate_bpm=round(rate), qrs_ms=round(m.qrs_ms))]
+
+
 Rule = Callable[[Measurements, Rhythm, Patient], list[Statement]]
 RULES: tuple[Rule, ...] = (
     first_degree_av_block,
@@ -247,6 +297,8 @@ RULES: tuple[Rule, ...] = (
     long_qt,
     st_changes,
     ectopy,
+    pauses,
+    wide_complex_tachycardia,
 )
 
 

@@ -233,4 +233,4 @@ def test_a_wide_regular_rhythm_without_p_waves_is_not_called_sinus() -> None:
     assert reading.rhythm.code == ""
     assert {e.code for e in reading.rhythm.episodes} <= {"", "AFIB", "AFLT", "SVTAC", "PACE"}
     assert not {"SR", "SBRAD", "STACH", "SARRH", "NORM"} & set(codes(reading.statements))
-    assert any("not sinus" in reason for reason in reading.reasons)
+    assert any("neither sinus" in reason for reason in reading.reasons)

@@ -13,6 +13,7 @@ from hybridmd.engines.ecg.analysis.types import (
     HeartRateVariability,
     LeadMeasurements,
     Measurements,
+    Pause,
     Rhythm,
 )
 
@@ -127,20 +128,22 @@ LBBB_LEADS = {
 def test_left_bundle_branch_block_and_no_stemi_call_on_its_secondary_st_elevation() -> None:
     found = interpret(measurements(LBBB_LEADS, qrs_ms=150.0), rhythm())
     assert "CLBBB" in codes(found)
-    assert not [c for c in codes(found) if c.startswith("INJ")]
+    assert "STE_" not in codes(found)
     lbbb = next(s for s in found if s.code == "CLBBB")
     assert lbbb.evidence["r_peak_time_left_ms"] == 80
 
 
 def test_left_anterior_fascicular_block() -> None:
     leads = {
-        "aVL": {"q_amp_mv": -0.1, "r_amp_mv": 0.9, "s_amp_mv": 0.0},
+        "aVL": {"q_amp_mv": -0.1, "r_amp_mv": 0.9, "s_amp_mv": 0.0, "r_peak_time_ms": 50.0},
         "II": {"r_amp_mv": 0.2, "s_amp_mv": -0.7},
         "III": {"r_amp_mv": 0.1, "s_amp_mv": -1.0},
         "aVF": {"r_amp_mv": 0.15, "s_amp_mv": -0.8},
     }
     assert "LAFB" in codes(interpret(measurements(leads, qrs_axis_deg=-60.0), rhythm()))
     assert "LAFB" not in codes(interpret(measurements(leads, qrs_axis_deg=-30.0), rhythm()))
+    leads["aVL"]["r_peak_time_ms"] = 30.0  # AHA 2009: R peak time in aVL >= 45 ms
+    assert "LAFB" not in codes(interpret(measurements(leads, qrs_axis_deg=-60.0), rhythm()))
 
 
 def test_lvh_by_sokolow_lyon() -> None:
@@ -171,6 +174,7 @@ def test_low_voltage_in_the_limb_leads() -> None:
     [
         (455.0, "male", "abnormal"),
         (455.0, "female", None),
+        (460.0, "female", "abnormal"),
         (465.0, None, "abnormal"),
         (505.0, None, "critical"),
     ],
@@ -190,7 +194,9 @@ def test_inferior_st_elevation_meets_stemi_criteria() -> None:
     raised["aVL"] = {"st_j_mv": -0.1, "st_j60_mv": -0.12}
     raised["I"] = {"st_j_mv": -0.08, "st_j60_mv": -0.1}
     found = interpret(measurements(raised), rhythm())
-    stemi = next(s for s in found if s.code == "INJIN")
+    stemi = next(s for s in found if s.code == "STE_")
+    assert stemi.label_en == "ST elevation meeting STEMI criteria, inferior"
+    assert stemi.label_ko == "STEMI 기준을 충족하는 ST 분절 상승, 하벽"
     assert stemi.severity == "critical"
     assert stemi.evidence["leads"] == ["II", "aVF", "III"]
     assert stemi.evidence["territory"] == "inferior"
@@ -201,21 +207,21 @@ def test_inferior_st_elevation_meets_stemi_criteria() -> None:
 
 def test_st_elevation_in_non_contiguous_leads_is_not_stemi() -> None:
     raised = {n: {"st_j_mv": 0.2} for n in ("I", "III", "V1", "V4")}
-    assert not [c for c in codes(interpret(measurements(raised), rhythm())) if c.startswith("INJ")]
+    assert "STE_" not in codes(interpret(measurements(raised), rhythm()))
 
 
 def test_v2_v3_threshold_by_sex_and_age() -> None:
     raised = {n: {"st_j_mv": 0.18, "st_j60_mv": 0.2} for n in ("V2", "V3")}
     young_man = Patient(sex="male", age_years=30)
-    assert "INJAS" not in codes(interpret(measurements(raised), rhythm(), young_man))
-    assert "INJAS" in codes(interpret(measurements(raised), rhythm(), Patient(sex="female")))
-    assert "INJAS" not in codes(interpret(measurements(raised), rhythm()))
+    assert "STE_" not in codes(interpret(measurements(raised), rhythm(), young_man))
+    assert "STE_" in codes(interpret(measurements(raised), rhythm(), Patient(sex="female")))
+    assert "STE_" not in codes(interpret(measurements(raised), rhythm()))
 
 
 def test_anterolateral_territory() -> None:
     raised = {n: {"st_j_mv": 0.3} for n in ("V2", "V3", "V4", "V5", "V6", "I", "aVL")}
-    found = next(s for s in interpret(measurements(raised), rhythm()) if s.code.startswith("INJ"))
-    assert found.code == "INJAL"
+    found = next(s for s in interpret(measurements(raised), rhythm()) if s.code == "STE_")
+    assert found.evidence["territory"] == "anterolateral"
     assert found.label_en == "ST elevation meeting STEMI criteria, anterolateral"
 
 
@@ -250,3 +256,68 @@ def test_undetermined_rhythm_states_no_rhythm_and_no_norm() -> None:
 def test_missing_measurements_state_nothing_they_would_need() -> None:
     empty = replace(measurements(), leads={}, pr_ms=None, qrs_ms=None, qtc_bazett_ms=None)
     assert codes(interpret(empty, rhythm())) == ["SR"]  # not NORM: nothing was measured
+
+
+def test_a_wide_qrs_without_a_bundle_branch_pattern_is_a_conduction_delay() -> None:
+    found = [s for s in interpret(measurements(qrs_ms=124.0), rhythm()) if s.code == "IVCD"]
+    assert found
+    assert found[0].severity == "abnormal"
+    assert "IVCD" not in codes(interpret(measurements(qrs_ms=104.0), rhythm()))
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [{"qrs_axis_deg": -45.0}, {"pr_ms": 110.0}, {"qrs_ms": 112.0}, {"qrs_axis_deg": 120.0}],
+)
+def test_norm_needs_every_measurement_in_range(changes: dict[str, float]) -> None:
+    assert "NORM" not in codes(interpret(measurements(None, **changes), rhythm()))
+
+
+def test_norm_needs_all_twelve_leads() -> None:
+    two_leads = replace(measurements(), leads={n: lead(n) for n in ("I", "II")})
+    assert codes(interpret(two_leads, rhythm())) == ["SR"]
+
+
+def test_pauses_are_stated_and_block_norm() -> None:
+    long = rhythm(pauses=[Pause(start=1000, end=2600, duration_ms=3200.0)])
+    found = interpret(measurements(), long)
+    pause = next(s for s in found if s.code == "PAUSE")
+    assert pause.severity == "critical"
+    assert pause.evidence["longest_ms"] == 3200
+    assert "NORM" not in codes(found)
+    short = rhythm(pauses=[Pause(start=1000, end=2200, duration_ms=2400.0)])
+    assert next(s for s in interpret(measurements(), short) if s.code == "PAUSE").severity == (
+        "abnormal"
+    )
+
+
+def test_a_fast_wide_unnamed_rhythm_is_a_wide_complex_tachycardia() -> None:
+    fast_wide = interpret(measurements(qrs_ms=150.0), rhythm("", heart_rate_bpm=170.0))
+    wct = next(s for s in fast_wide if s.code == "WCT")
+    assert wct.severity == "critical"
+    assert "심실빈맥" in wct.label_ko
+    assert "WCT" not in codes(
+        interpret(measurements(qrs_ms=90.0), rhythm("", heart_rate_bpm=170.0))
+    )
+    assert "WCT" not in codes(
+        interpret(measurements(qrs_ms=150.0), rhythm("STACH", heart_rate_bpm=120.0))
+    )
+
+
+def test_upsloping_st_depression_is_not_stated() -> None:
+    upsloping = {n: {"st_j_mv": -0.15, "st_j60_mv": -0.06} for n in ("V4", "V5", "V6")}
+    assert "STD_" not in codes(interpret(measurements(upsloping), rhythm()))
+    flat = {n: {"st_j_mv": -0.1, "st_j60_mv": -0.1} for n in ("V4", "V5", "V6")}
+    assert "STD_" in codes(interpret(measurements(flat), rhythm()))
+
+
+def test_depression_in_avr_is_not_elevation() -> None:
+    leads = {"I": {"st_j_mv": 0.12, "st_j60_mv": 0.12}, "aVR": {"st_j_mv": -0.12}}
+    assert "STE_" not in codes(interpret(measurements(leads), rhythm()))
+
+
+def test_elevation_in_several_territories_suggests_pericarditis() -> None:
+    raised = {n: {"st_j_mv": 0.25} for n in ("II", "III", "aVF", "V2", "V3", "V4", "V5")}
+    found = next(s for s in interpret(measurements(raised), rhythm()) if s.code == "STE_")
+    assert found.evidence["territory"] == "multiple"
+    assert "pericarditis" in found.label_en
