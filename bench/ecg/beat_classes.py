@@ -259,7 +259,7 @@ def run(databases: list[str] | None = None) -> list[str]:
         "annotated records carrying V or S beats here, our figures are indicative only and "
         "are not comparable to that DS2 result.",
         "",
-        "#### On the reference R-peak positions",
+        "### On the reference R-peak positions",
         "",
         *_statistics_table(results, end_to_end=False),
         "",
@@ -267,7 +267,7 @@ def run(databases: list[str] | None = None) -> list[str]:
         "",
         *_confusion_table(pooled_reference, end_to_end=False),
         "",
-        "#### End to end, with our `detect_beats`",
+        "### End to end, with our `detect_beats`",
         "",
         "Our detections matched to the reference beats with `match_beats` (EC57, 150 ms). "
         f"Reference beats the detector missed ({MISSED}) count against sensitivity, and "
@@ -278,7 +278,7 @@ def run(databases: list[str] | None = None) -> list[str]:
         "",
         *_confusion_table(pooled_end_to_end, end_to_end=True),
         "",
-        "#### Other sampling rates",
+        "### Other sampling rates",
         "",
         "MIT-BIH 100 and 208 resampled (`scipy.signal.resample_poly`) from 360 Hz, classified "
         "on the reference positions: the method adapts to the rate (morphology is compared "

@@ -109,7 +109,7 @@ def first_degree_av_block(m: Measurements, rhythm: Rhythm, _: Patient) -> list[S
 def bundle_branch_blocks(m: Measurements, rhythm: Rhythm, _: Patient) -> list[Statement]:
     """AHA/ACCF/HRS 2009: QRS >= 120 ms for complete blocks, 110-119 ms for incomplete RBBB
     (rsR' in V1, or a dominant R there with an R peak time > 50 ms; a terminal S in I and
-    V6); QRS >= 110 ms without either pattern is a nonspecific conduction delay (IVCD)."""
+    V6); QRS > 110 ms without either pattern is a nonspecific conduction delay (IVCD)."""
     if m.qrs_ms is None or rhythm.code == "PACE":
         return []
     v1, v6, lead_i = lead_of(m, "V1"), lead_of(m, "V6"), lead_of(m, "I")
@@ -139,7 +139,7 @@ def bundle_branch_blocks(m: Measurements, rhythm: Rhythm, _: Patient) -> list[St
     elif right_pattern and wide_left_s and m.qrs_ms >= 110:
         code = "CRBBB" if m.qrs_ms >= 120 else "IRBBB"
         severity = "abnormal" if m.qrs_ms >= 120 else "borderline"
-    elif m.qrs_ms >= 110:
+    elif m.qrs_ms > 110:
         code = "IVCD"
         severity = "abnormal" if m.qrs_ms >= 120 else "borderline"
     else:
