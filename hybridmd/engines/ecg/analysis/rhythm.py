@@ -44,6 +44,7 @@ import numpy as np
 
 from hybridmd.engines.ecg.analysis import atrial_activity
 from hybridmd.engines.ecg.analysis.af_features import IrregularityFeatures, irregularity
+from hybridmd.engines.ecg.analysis.pacing import SPIKE_LEADS_QRS_S
 from hybridmd.engines.ecg.analysis.rhythm_codes import (
     P_WAVE_SINUS_FRACTION,
     is_flutter,
@@ -75,7 +76,6 @@ ENOUGH_RHYTHM_INTERVALS = 60
 RR_PLAUSIBLE_S = (0.2, 3.0)
 RHYTHM_BEATS = frozenset("NS")
 PACED_FRACTION_MIN = 0.5
-PACING_SPIKE_LEAD_S = 0.3
 # Every P-wave measure below this: no atrial activity organised into P waves.
 P_WAVE_ABSENT_FRACTION = 0.2
 # A repeating pre-QRS wave before this share of beats counts as P waves on its own; on
@@ -357,7 +357,7 @@ def _paced_fraction(
         before = np.searchsorted(spikes, peaks, side="right") - 1
         has_spike = before >= 0
         lead = (peaks - spikes[np.clip(before, 0, None)]) / fs
-        paced |= has_spike & (lead <= PACING_SPIKE_LEAD_S)
+        paced |= has_spike & (lead <= SPIKE_LEADS_QRS_S)
     return float(np.mean(paced)) if paced.size else 0.0
 
 

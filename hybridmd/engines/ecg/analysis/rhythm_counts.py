@@ -6,11 +6,11 @@ N, 0.3-2.0 s, within 20 % of the local median of five; None with fewer than 10.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 
 import numpy as np
 
+from hybridmd.engines.ecg.analysis.beat_timing import sliding_nanmedian
 from hybridmd.engines.ecg.analysis.types import FloatArray, HeartRateVariability, IntArray, Pause
 
 PAUSE_THRESHOLD_S = 2.0
@@ -23,7 +23,7 @@ def heart_rate_variability(rr_s: FloatArray, classes: Sequence[str]) -> HeartRat
     normal = np.array([c == "N" for c in classes], dtype=np.bool_)
     keep = normal[:-1] & normal[1:] & (rr_s >= 0.3) & (rr_s <= 2.0)
     if np.count_nonzero(keep) >= 5:
-        local = running_median(np.where(keep, rr_s, np.nan), 5)
+        local = sliding_nanmedian(np.where(keep, rr_s, np.nan), 2, minimum=1)
         keep &= np.abs(rr_s - local) <= 0.2 * local
     if np.count_nonzero(keep) < HRV_MIN_INTERVALS:
         return NO_HRV
@@ -35,15 +35,6 @@ def heart_rate_variability(rr_s: FloatArray, classes: Sequence[str]) -> HeartRat
     return HeartRateVariability(
         sdnn_ms=float(np.std(nn_ms, ddof=1)), rmssd_ms=rmssd, pnn50_pct=pnn50
     )
-
-
-def running_median(values: FloatArray, width: int) -> FloatArray:
-    half = width // 2
-    padded = np.pad(values, half, mode="edge")
-    windows = np.lib.stride_tricks.sliding_window_view(padded, width)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN windows give NaN
-        return np.asarray(np.nanmedian(windows, axis=1), dtype=np.float64)
 
 
 def pauses(peaks: IntArray, fs: float) -> list[Pause]:
