@@ -1,0 +1,1 @@
+"""AI platform engines: results, connectors, feedback consensus and track records (no Django)."""
