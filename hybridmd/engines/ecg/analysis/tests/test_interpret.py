@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from hybridmd.engines.ecg import ECG
 from hybridmd.engines.ecg.analysis.interpret import analyze
 from hybridmd.engines.ecg.analysis.statements import codes
+from hybridmd.engines.ecg.analysis.types import BEAT_CLASSES
 from hybridmd.engines.ecg.tests.samples import HAVE_DATA, MISSING_REASON, load
 
 needs_data = pytest.mark.skipif(not HAVE_DATA, reason=MISSING_REASON)
@@ -70,7 +71,7 @@ def test_the_json_contract() -> None:
     assert set(document["axis_deg"]) == {"p", "qrs", "t"}
     assert document["quality"] == {"usable": True, "reasons": []}
     assert [b["sample"] for b in document["beats"]] == document["r_peaks"]
-    assert {b["class"] for b in document["beats"]} <= {"N", "S", "V", "F", "Q", "P"}
+    assert {b["class"] for b in document["beats"]} <= set(BEAT_CLASSES)
     for statement in document["statements"]:
         assert set(statement) == {"code", "label_ko", "label_en", "severity", "evidence"}
         assert statement["label_ko"]
