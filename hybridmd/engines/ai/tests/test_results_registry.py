@@ -176,7 +176,17 @@ class FakeImageSolution:
         return {"PNEUMOTHORAX": ("Pneumothorax", "기흉")}
 
     def run(self, item: SolutionInput) -> AIResult:
-        raise NotImplementedError
+        """Discovery only loads solutions; this one would say it cannot read anything."""
+        return AIResult(
+            solution=self.name,
+            version=self.version,
+            status="cannot_read",
+            findings=(),
+            narrative_en="Not a real model.",
+            narrative_ko="실제 모델이 아님.",
+            reasons=("a registry test fixture",),
+            produced_at=datetime.now(UTC),
+        )
 
 
 class NotAConnector:
