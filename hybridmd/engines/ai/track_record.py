@@ -114,37 +114,35 @@ class FindingPerformance:
         return Proportion(self.true_negative, self.negatives)
 
 
+class _AgreementCounts:
+    """``reviewed`` and ``agreed`` read off an ``agreement`` proportion."""
+
+    agreement: Proportion
+
+    @property
+    def reviewed(self) -> int:
+        return self.agreement.total
+
+    @property
+    def agreed(self) -> int:
+        return self.agreement.successes
+
+
 @dataclass(frozen=True)
-class MonthlyAgreement:
+class MonthlyAgreement(_AgreementCounts):
     """Whole-reading agreement in one month, for showing drift."""
 
     month: str
     agreement: Proportion
 
-    @property
-    def reviewed(self) -> int:
-        return self.agreement.total
-
-    @property
-    def agreed(self) -> int:
-        return self.agreement.successes
-
 
 @dataclass(frozen=True)
-class TrackRecord:
+class TrackRecord(_AgreementCounts):
     """Agreement over reviewed readings, per-finding performance and the monthly trend."""
 
     agreement: Proportion
     findings: Mapping[str, FindingPerformance]
     trend: tuple[MonthlyAgreement, ...]
-
-    @property
-    def reviewed(self) -> int:
-        return self.agreement.total
-
-    @property
-    def agreed(self) -> int:
-        return self.agreement.successes
 
 
 def track_record(readings: Iterable[ReviewedReading], vocabulary: Collection[str]) -> TrackRecord:
